@@ -1,0 +1,11 @@
+"""pprr: Portfolio Performance and Resource Reports for English councils.
+
+The functional core: reading and validating the portfolio workbook, status (RAG) and trend rules, finance maths,
+charts, the PDF committee pack, the edited-workbook writer and the command line. It never imports streamlit.
+"""
+
+from .model import PortfolioWorkbook, Problem, Severity
+from .reader import load_workbook
+
+__all__ = ["PortfolioWorkbook", "Problem", "Severity", "load_workbook"]
+__version__ = "0.1.0"

@@ -1,0 +1,555 @@
+"""Turn a portfolio workbook into a :class:`PortfolioWorkbook` and a list of problems an officer can act on.
+
+``load_workbook`` never raises for anything wrong with the file: every issue becomes a :class:`Problem` with the
+sheet, row and column where it was found.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from xml.etree.ElementTree import ParseError
+
+from . import schema
+from .model import (
+    BudgetChange,
+    BudgetLine,
+    CapitalScheme,
+    GlossaryEntry,
+    Measure,
+    Portfolio,
+    PortfolioWorkbook,
+    Priority,
+    Problem,
+    Reserve,
+    Saving,
+    Severity,
+    Target,
+    TargetKind,
+    Value,
+)
+from .schema import column_letter, norm_header
+from .validate import validate
+from .values import UnreadableValue, cell_text, parse_number, parse_target, parse_value, parse_yes_no
+from .xlsx import Grid, SheetTooLarge, read_grids
+
+Source = str | os.PathLike | bytes | bytearray
+
+
+def read_source(source: Source) -> bytes:
+    if isinstance(source, (bytes, bytearray)):
+        return bytes(source)
+    return Path(source).read_bytes()
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def load_workbook(source: Source, filename: str | None = None) -> PortfolioWorkbook:
+    """Read, parse and validate a workbook. Problems are returned in ``.problems``, never raised."""
+    try:
+        data = read_source(source)
+    except OSError as exc:
+        return PortfolioWorkbook(problems=(_file_problem(f"The file could not be opened: {exc.strerror or exc}."),))
+    if filename is None and not isinstance(source, (bytes, bytearray)):
+        filename = Path(source).name
+    return parse_workbook_bytes(data, filename)
+
+
+def parse_workbook_bytes(data: bytes, filename: str | None = None) -> PortfolioWorkbook:
+    from .gate import check_upload  # the upload gate runs before any parser
+
+    gate_problems = check_upload(data, filename)
+    if any(p.is_error for p in gate_problems):
+        return PortfolioWorkbook(problems=tuple(gate_problems))
+    try:
+        grids = read_grids(data)
+    except SheetTooLarge as exc:
+        return PortfolioWorkbook(problems=(Problem(Severity.ERROR, exc.sheet, None, None, str(exc)),))
+    except MemoryError:
+        return PortfolioWorkbook(problems=(_file_problem("The workbook is too large to read."),))
+    except (zipfile.BadZipFile, zlib.error, ParseError, KeyError, ValueError, TypeError, IndexError, RuntimeError,
+            EOFError, OSError, AttributeError, LookupError) as exc:
+        return PortfolioWorkbook(problems=(_file_problem(
+            "The file could not be read as an Excel workbook (.xlsx): it may be damaged. Open it in Excel, "
+            f"use Save As 'Excel Workbook (.xlsx)' and upload it again. ({type(exc).__name__})"),))
+    wb = build_workbook(grids)
+    return wb if not gate_problems else _with_problems(wb, gate_problems)
+
+
+def _file_problem(message: str) -> Problem:
+    return Problem(Severity.ERROR, "File", None, None, message)
+
+
+def _with_problems(wb: PortfolioWorkbook, problems) -> PortfolioWorkbook:
+    return replace(wb, problems=tuple(problems) + wb.problems)
+
+
+# --- sheets -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Sheet:
+    """A sheet's grid with its header located: columns by normalised header name."""
+
+    grid: Grid
+    name: str
+    problems: list[Problem]
+    columns: dict[str, int] = field(default_factory=dict)
+    headers: list[str] = field(default_factory=list)
+
+    def col(self, header: str) -> int | None:
+        return self.columns.get(norm_header(header))
+
+    def data_rows(self):
+        """(worksheet row number, values) for every non-blank row under the header."""
+        for r in range(1, len(self.grid.rows)):
+            values = self.grid.rows[r]
+            if any(v is not None and str(v).strip() != "" for v in values):
+                yield r, values
+
+    def problem(self, severity: Severity, r: int | None, c: int | None, message: str) -> None:
+        self.problems.append(Problem(severity, self.name, None if r is None else r + 1,
+                                     None if c is None else column_letter(c), message))
+
+    def get(self, r: int, header: str) -> object:
+        c = self.col(header)
+        return None if c is None else self.grid.value(r, c)
+
+    def text(self, r: int, header: str) -> str:
+        value = self.get(r, header)
+        if (r, self.col(header)) in self.grid.unsaved_formulas:
+            self.problem(Severity.WARNING, r, self.col(header),
+                         "This formula has no saved value (the file was never opened in Excel); open and save it "
+                         "in Excel so pprr can read the result.")
+        return cell_text(value).strip() if not isinstance(value, str) else value.strip()
+
+    def fmt(self, r: int, c: int | None) -> str | None:
+        return None if c is None else self.grid.formats.get((r, c))
+
+
+def _locate(grids: dict[str, Grid], sheet: schema.Sheet, problems: list[Problem]) -> _Sheet | None:
+    wanted = norm_header(sheet.name)
+    grid = next((g for name, g in grids.items() if norm_header(name) == wanted), None)
+    if grid is None:
+        if sheet.required:
+            problems.append(Problem(Severity.ERROR, sheet.name, None, None,
+                                    f"The workbook has no '{sheet.name}' sheet. Add it (see the template) and "
+                                    "upload again."))
+        return None
+    s = _Sheet(grid, grid.name, problems)
+    header = grid.rows[0] if grid.rows else ()
+    for c, value in enumerate(header):
+        text = cell_text(value).strip()
+        s.headers.append(text)
+        key = norm_header(text)
+        if not key:
+            continue
+        if key in s.columns:
+            s.problem(Severity.WARNING, 0, c, f"The heading '{text}' appears twice; pprr reads the first one "
+                                              f"(column {column_letter(s.columns[key])}).")
+            continue
+        s.columns[key] = c
+    missing = [col.name for col in sheet.columns if col.required and norm_header(col.name) not in s.columns]
+    for name in missing:
+        s.problem(Severity.ERROR, 0, None, f"The '{name}' column is missing from the header row of the "
+                                           f"'{grid.name}' sheet.")
+    return None if missing else s
+
+
+def _number(s: _Sheet, r: int, header: str, what: str | None = None, required: bool = False) -> float | None:
+    c = s.col(header)
+    if c is None:
+        return None
+    raw = s.grid.value(r, c)
+    try:
+        number = parse_number(raw)
+    except UnreadableValue as exc:
+        s.problem(Severity.ERROR if required else Severity.WARNING, r, c, f"{what or header}: {exc}.")
+        return None
+    if number is None and required:
+        s.problem(Severity.ERROR, r, c, f"{what or header} is empty.")
+    if number is not None and (r, c) in s.grid.percent:
+        number = float(f"{number * 100:.12g}")
+    return number
+
+
+def _choice(s: _Sheet, r: int, header: str, choices: tuple[str, ...], synonyms: dict[str, str] | None = None,
+            severity: Severity = Severity.WARNING) -> str:
+    c = s.col(header)
+    text = s.text(r, header)
+    if not text or c is None:
+        return text
+    for choice in choices:
+        if text.casefold() == choice.casefold():
+            return choice
+    fixed = (synonyms or {}).get(text.casefold())
+    if fixed:
+        s.problem(Severity.WARNING, r, c, f"{header} '{text}' is read as '{fixed}'.")
+        return fixed
+    s.problem(severity, r, c, f"{header} '{text}' is not one of: {', '.join(choices)}.")
+    return text
+
+
+def _yes_no(s: _Sheet, r: int, header: str) -> bool:
+    c = s.col(header)
+    if c is None:
+        return False
+    flag = parse_yes_no(s.grid.value(r, c))
+    if flag is None:
+        s.problem(Severity.WARNING, r, c, f"{header} should be Y or N, not '{s.text(r, header)}'; read as N.")
+        return False
+    return flag
+
+
+# --- the workbook -------------------------------------------------------------------------------------------
+
+
+def build_workbook(grids: dict[str, Grid]) -> PortfolioWorkbook:
+    problems: list[Problem] = []
+    portfolio = _read_portfolio(grids, problems)
+    priorities = _read_priorities(grids, problems)
+    measures, actual_years = _read_measures(grids, portfolio, problems)
+    budget = _read_budget(grids, problems)
+    changes, divisions = _read_budget_changes(grids, problems)
+    wb = PortfolioWorkbook(
+        portfolio=portfolio,
+        priorities=priorities,
+        measures=measures,
+        budget=budget,
+        budget_changes=changes,
+        budget_divisions=divisions,
+        reserves=_read_rows(grids, schema.RESERVES, problems, _reserve),
+        savings=_read_rows(grids, schema.SAVINGS, problems, _saving),
+        capital=_read_capital(grids, problems),
+        glossary=_read_rows(grids, schema.GLOSSARY, problems, _glossary),
+        actual_years=actual_years,
+    )
+    problems.extend(_point_at_key_column(validate(wb), grids))
+    order = {Severity.ERROR: 0, Severity.WARNING: 1}
+    problems.sort(key=lambda p: order[p.severity])
+    return replace(wb, problems=tuple(problems))
+
+
+_KEY_COLUMNS = {"Measures": "PI Code", "Budget": "Service", "Priorities": "Priority", "Budget Changes": "Item"}
+
+
+def _point_at_key_column(problems: list[Problem], grids: dict[str, Grid]) -> list[Problem]:
+    """A problem about a whole row points at the row's key cell (its PI Code, Service ...), so it can be found."""
+    letters = {}
+    for sheet, header in _KEY_COLUMNS.items():
+        grid = next((g for name, g in grids.items() if norm_header(name) == norm_header(sheet)), None)
+        if grid and grid.rows:
+            heads = [norm_header(cell_text(v)) for v in grid.rows[0]]
+            if norm_header(header) in heads:
+                letters[sheet] = column_letter(heads.index(norm_header(header)))
+    return [replace(p, column=letters[p.sheet]) if p.row and not p.column and p.sheet in letters else p
+            for p in problems]
+
+
+_PERIOD_SYNONYMS = {"mid year": "Mid-Year", "midyear": "Mid-Year", "q3": "Q3 Update", "quarter 3": "Q3 Update",
+                    "annual report": "Annual", "q2": "Mid-Year"}
+
+
+def _read_portfolio(grids, problems) -> Portfolio:
+    s = _locate(grids, schema.PORTFOLIO, problems)
+    if s is None:
+        return Portfolio()
+    fields: dict[str, tuple[int, object]] = {}
+    known = {norm_header(f): f for f in schema.COUNCIL_FIELDS}
+    fc, vc = s.col("Field"), s.col("Value")
+    for r, values in s.data_rows():
+        name = cell_text(values[fc] if fc < len(values) else None).strip()
+        field_name = known.get(norm_header(name))
+        if field_name is None:
+            continue
+        fields[field_name] = (r, s.grid.value(r, vc))
+
+    def text(name: str) -> str:
+        return cell_text(fields[name][1]).strip() if name in fields else ""
+
+    for name in ("Council", "Portfolio", "Financial Year"):
+        if not text(name):
+            r = fields[name][0] if name in fields else None
+            s.problem(Severity.ERROR, r, vc if r is not None else None,
+                      f"The Portfolio sheet needs a value for '{name}'.")
+    year = text("Financial Year").replace(" ", "")
+    if year and not schema.YEAR_RE.match(year):
+        s.problem(Severity.ERROR, fields["Financial Year"][0], vc,
+                  f"Financial Year '{year}' should look like 2021/22.")
+    period = text("Reporting Period")
+    if period:
+        match = next((p for p in schema.REPORTING_PERIODS if p.casefold() == period.casefold()), None)
+        match = match or _PERIOD_SYNONYMS.get(period.casefold())
+        if match is None:
+            s.problem(Severity.WARNING, fields["Reporting Period"][0], vc,
+                      f"Reporting Period '{period}' is not one of: {', '.join(schema.REPORTING_PERIODS)}.")
+        period = match or period
+    tolerance = schema.DEFAULT_TOLERANCE_PCT
+    if "Tolerance %" in fields and fields["Tolerance %"][1] not in (None, ""):
+        r, raw = fields["Tolerance %"]
+        try:
+            tolerance = parse_number(raw)
+            if (r, vc) in s.grid.percent:
+                tolerance *= 100
+            if tolerance < 0:
+                raise UnreadableValue("a tolerance cannot be negative")
+        except UnreadableValue as exc:
+            s.problem(Severity.WARNING, r, vc, f"Tolerance %: {exc}; the default of "
+                                              f"{schema.DEFAULT_TOLERANCE_PCT:g}% is used.")
+            tolerance = schema.DEFAULT_TOLERANCE_PCT
+    illustrative = False
+    if "Illustrative" in fields:
+        r, raw = fields["Illustrative"]
+        flag = parse_yes_no(raw)
+        if flag is None:
+            s.problem(Severity.WARNING, r, vc, f"Illustrative should be Yes or No, not '{cell_text(raw)}'.")
+        illustrative = bool(flag)
+    date_value = fields.get("Date", (None, None))[1]
+    date_text = text("Date")
+    if hasattr(date_value, "strftime"):
+        date_text = f"{date_value.day} {date_value:%B %Y}"
+    return Portfolio(
+        council=text("Council"),
+        portfolio=text("Portfolio"),
+        financial_year=year,
+        reporting_period=period,
+        version=text("Version"),
+        date=date_text,
+        approved_by=text("Approved By"),
+        tolerance_pct=float(tolerance),
+        illustrative=illustrative,
+        rows={name: r + 1 for name, (r, _) in fields.items()},
+    )
+
+
+def _read_priorities(grids, problems) -> tuple[Priority, ...]:
+    s = _locate(grids, schema.PRIORITIES, problems)
+    if s is None:
+        return ()
+    out = []
+    for r, _ in s.data_rows():
+        number = _number(s, r, "Priority", required=True)
+        if number is None:
+            continue
+        if not float(number).is_integer():
+            s.problem(Severity.ERROR, r, s.col("Priority"), f"Priority '{number:g}' should be a whole number.")
+            continue
+        title = s.text(r, "Title")
+        if not title:
+            s.problem(Severity.WARNING, r, s.col("Title"), f"Priority {int(number)} has no title.")
+        out.append(Priority(row=r + 1, number=int(number), title=title, outcome=s.text(r, "Outcome"),
+                            commentary=s.text(r, "Commentary")))
+    return tuple(out)
+
+
+_REPORTED_SYNONYMS = {"annual": "Annually", "yearly": "Annually", "quarter": "Quarterly", "month": "Monthly",
+                      "termly ": "Termly", "term": "Termly"}
+_POLARITY_SYNONYMS = {"higher": "High", "lower": "Low", "high is good": "High", "low is good": "Low",
+                      "n/a": "Contextual", "na": "Contextual"}
+_UNIT_SYNONYMS = {"percent": "%", "percentage": "%", "count": "number", "no.": "number", "day": "days"}
+
+
+def _read_measures(grids, portfolio: Portfolio, problems) -> tuple[tuple[Measure, ...], tuple[str, ...]]:
+    s = _locate(grids, schema.MEASURES, problems)
+    if s is None:
+        return (), ()
+    actual_cols: list[tuple[str, int]] = []
+    target_cols: dict[str, int] = {}
+    for c, header in enumerate(s.headers):
+        m = schema.ACTUAL_RE.match(header)
+        if m:
+            actual_cols.append((m.group(1), c))
+        t = schema.TARGET_RE.match(header)
+        if t:
+            target_cols[t.group(1)] = c
+    actual_cols.sort(key=lambda yc: yc[0])
+    year = portfolio.financial_year
+    target_col = target_cols.get(year)
+    if target_col is None and target_cols:
+        if year:
+            s.problem(Severity.WARNING, 0, None, f"There is no '{year} Target' column; the measures are shown "
+                                                 "without targets.")
+    elif not target_cols:
+        s.problem(Severity.WARNING, 0, None, "The Measures sheet has no 'YYYY/YY Target' column.")
+    if not actual_cols:
+        s.problem(Severity.WARNING, 0, None, "The Measures sheet has no 'YYYY/YY Actual' column.")
+    out = []
+    for r, _ in s.data_rows():
+        code = s.text(r, "PI Code")
+        if not code:
+            s.problem(Severity.ERROR, r, s.col("PI Code"), "This row has no PI Code.")
+            continue
+        priority = _number(s, r, "Priority", required=True)
+        if priority is None:
+            continue
+        polarity = _choice(s, r, "Good Performance", schema.POLARITIES, _POLARITY_SYNONYMS, Severity.ERROR)
+        if polarity not in schema.POLARITIES:
+            continue
+        actuals = []
+        for y, c in actual_cols:
+            actuals.append((y, _measure_value(s, r, c, code)))
+        target = Target("", TargetKind.NONE)
+        if target_col is not None:
+            raw = s.grid.value(r, target_col)
+            try:
+                target = parse_target(raw, s.fmt(r, target_col))
+            except UnreadableValue as exc:
+                s.problem(Severity.WARNING, r, target_col, f"{code} target: {exc}.")
+                target = Target(cell_text(raw), TargetKind.NONE)
+        out.append(Measure(
+            row=r + 1,
+            code=code,
+            cohort=s.text(r, "Cohort"),
+            name=s.text(r, "PI Name"),
+            priority=int(priority),
+            measure_type=_choice(s, r, "Measure Type", schema.MEASURE_TYPES),
+            reported=_choice(s, r, "Reported", schema.REPORTED, _REPORTED_SYNONYMS),
+            polarity=polarity,
+            unit=_choice(s, r, "Unit", schema.UNITS, _UNIT_SYNONYMS),
+            tolerance=_number(s, r, "Tolerance", f"{code} tolerance"),
+            actuals=tuple(actuals),
+            target=target,
+            comparator=_number(s, r, "Comparator", f"{code} comparator"),
+            corporate=_yes_no(s, r, "Corporate"),
+            gms=_yes_no(s, r, "GMS"),
+            commentary=s.text(r, "Commentary"),
+        ))
+    return tuple(out), tuple(y for y, _ in actual_cols)
+
+
+def _measure_value(s: _Sheet, r: int, c: int, code: str) -> Value:
+    raw = s.grid.value(r, c)
+    if (r, c) in s.grid.unsaved_formulas:
+        s.problem(Severity.WARNING, r, c, f"{code}: this formula has no saved value (the file was never opened in "
+                                          "Excel); open and save it in Excel so pprr can read the result.")
+        return Value("", missing="Formula with no saved value")
+    try:
+        return parse_value(raw, s.fmt(r, c))
+    except UnreadableValue as exc:
+        s.problem(Severity.WARNING, r, c, f"{code}: {exc}.")
+        return Value(cell_text(raw), missing="Unreadable value")
+
+
+def _read_budget(grids, problems) -> tuple[BudgetLine, ...]:
+    s = _locate(grids, schema.BUDGET, problems)
+    if s is None:
+        return ()
+    out = []
+    for r, _ in s.data_rows():
+        service = s.text(r, "Service")
+        if not service:
+            s.problem(Severity.ERROR, r, s.col("Service"), "This budget row has no Service name.")
+            continue
+        if _looks_like_total(service):
+            s.problem(Severity.WARNING, r, s.col("Service"),
+                      f"'{service}' looks like a total row; pprr computes totals itself, so this row is left out "
+                      "of the sums. Delete it from the workbook.")
+            continue
+        division = s.text(r, "Division")
+        if not division:
+            s.problem(Severity.ERROR, r, s.col("Division"), f"{service} has no Division.")
+        out.append(BudgetLine(
+            row=r + 1,
+            service=service,
+            division=division,
+            employee=_number(s, r, "Employee Expenditure", f"{service} employee expenditure"),
+            non_employee=_number(s, r, "Non-Employee Expenditure", f"{service} non-employee expenditure"),
+            gross_expenditure=_number(s, r, "Gross Expenditure", f"{service} gross expenditure"),
+            gross_income=_number(s, r, "Gross Income", f"{service} gross income"),
+            net_budget=_number(s, r, "Net Budget", f"{service} net budget", required=True),
+            forecast=_number(s, r, "Forecast Outturn", f"{service} forecast outturn"),
+            commentary=s.text(r, "Commentary"),
+        ))
+    return tuple(out)
+
+
+def _looks_like_total(name: str) -> bool:
+    folded = name.casefold()
+    return folded.startswith("total") or folded.endswith("total") or "sub-total" in folded or "subtotal" in folded
+
+
+def _read_budget_changes(grids, problems) -> tuple[tuple[BudgetChange, ...], tuple[str, ...]]:
+    s = _locate(grids, schema.BUDGET_CHANGES, problems)
+    if s is None:
+        return (), ()
+    fixed = {norm_header("Item"), norm_header("Category")}
+    divisions = [(h, c) for c, h in enumerate(s.headers) if norm_header(h) and norm_header(h) not in fixed
+                 and norm_header(h) not in ("total", "notes", "note")]
+    out = []
+    for r, _ in s.data_rows():
+        item = s.text(r, "Item")
+        if not item:
+            s.problem(Severity.WARNING, r, s.col("Item"), "This reconciliation row has no Item; it is left out.")
+            continue
+        if _looks_like_total(item) and norm_header(s.text(r, "Category")) != "opening":
+            s.problem(Severity.WARNING, r, s.col("Item"),
+                      f"'{item}' looks like a total row; pprr computes totals itself, so it is left out.")
+            continue
+        amounts = tuple((d, _number(s, r, d, f"{item} ({d})")) for d, _ in divisions)
+        out.append(BudgetChange(row=r + 1, item=item, category=s.text(r, "Category"), amounts=amounts))
+    return tuple(out), tuple(d for d, _ in divisions)
+
+
+def _read_rows(grids, sheet: schema.Sheet, problems, make: Callable[[_Sheet, int], object]) -> tuple:
+    s = _locate(grids, sheet, problems)
+    if s is None:
+        return ()
+    return tuple(item for r, _ in s.data_rows() if (item := make(s, r)) is not None)
+
+
+def _reserve(s: _Sheet, r: int) -> Reserve:
+    return Reserve(
+        row=r + 1,
+        division=s.text(r, "Division"),
+        category=s.text(r, "Reserve Category"),
+        narration=s.text(r, "Reserve Narration"),
+        to_be_used_for=s.text(r, "To Be Used For"),
+        approved_use=_number(s, r, "Approved Use", "Approved use"),
+        not_drawn_down=_yes_no(s, r, "Not Drawn Down"),
+    )
+
+
+def _saving(s: _Sheet, r: int) -> Saving | None:
+    proposal = s.text(r, "Proposal")
+    if _looks_like_total(proposal) or _looks_like_total(s.text(r, "Division")):
+        s.problem(Severity.WARNING, r, s.col("Proposal"),
+                  f"'{proposal}' looks like a total row; pprr computes totals itself, so it is left out.")
+        return None
+    return Saving(
+        row=r + 1,
+        division=s.text(r, "Division"),
+        proposal=proposal,
+        risk=_choice(s, r, "Risk Rating", schema.RISK_RATINGS),
+        identified_m=_number(s, r, "Value Identified £m", "Value identified"),
+        achieved_m=_number(s, r, "Value Achieved £m", "Value achieved"),
+        information=s.text(r, "Additional Information"),
+    )
+
+
+def _glossary(s: _Sheet, r: int) -> GlossaryEntry:
+    return GlossaryEntry(row=r + 1, term=s.text(r, "Term"), meaning=s.text(r, "Meaning"))
+
+
+def _read_capital(grids, problems) -> tuple[CapitalScheme, ...]:
+    s = _locate(grids, schema.CAPITAL, problems)
+    if s is None:
+        return ()
+    years = [(m.group(1), c) for c, h in enumerate(s.headers) if (m := schema.PROGRAMME_RE.match(h))]
+    out = []
+    for r, _ in s.data_rows():
+        scheme = s.text(r, "Scheme")
+        if _looks_like_total(scheme):
+            s.problem(Severity.WARNING, r, s.col("Scheme"),
+                      f"'{scheme}' looks like a total row; pprr computes totals itself, so it is left out.")
+            continue
+        programme = tuple((y, _number(s, r, s.headers[c], f"{scheme} {y} programme")) for y, c in years)
+        out.append(CapitalScheme(row=r + 1, scheme=scheme, description=s.text(r, "Description"),
+                                 programme=programme, funding=s.text(r, "Funding")))
+    return tuple(out)
