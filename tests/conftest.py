@@ -1,0 +1,41 @@
+"""Shared fixtures: the bundled sample workbooks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_AGREEMENT = ROOT / "sample_data" / "stockport-cfse-2021-22-agreement.xlsx"
+SAMPLE_Q3 = ROOT / "sample_data" / "stockport-cfse-2021-22-q3-illustrative.xlsx"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "browser" in Path(str(item.fspath)).parts:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def agreement_bytes() -> bytes:
+    return SAMPLE_AGREEMENT.read_bytes()
+
+
+@pytest.fixture(scope="session")
+def q3_bytes() -> bytes:
+    return SAMPLE_Q3.read_bytes()
+
+
+@pytest.fixture(scope="session")
+def agreement(agreement_bytes):
+    from pprr import load_workbook
+
+    return load_workbook(agreement_bytes)
+
+
+@pytest.fixture(scope="session")
+def q3(q3_bytes):
+    from pprr import load_workbook
+
+    return load_workbook(q3_bytes)
