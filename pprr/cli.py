@@ -1,0 +1,301 @@
+"""The ``pprr`` command: check a workbook, list statuses and budgets, write the template, build the PDF pack.
+
+Results go to standard output (or the file named by ``-o``); problems that stop a command go to standard error.
+Whatever the file, the command ends with a message, never a traceback: exit 0 on success, 1 when the workbook has
+errors or the command could not be done, 2 for a mistake in the command line itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from .finance import budget_table, format_money
+from .model import Measure, PortfolioWorkbook, Problem
+from .reader import load_workbook
+from .safe_text import terminal_text
+from .schema import norm_header
+from .tables import STATUS_COLUMNS, status_frame, status_rows, write_csv
+from .template import write_template
+from .values import format_number
+
+_FILE_SHEET = "File"  # the sheet the reader names for problems with the file as a whole
+
+
+class CommandError(Exception):
+    """A reason the command cannot be done, said in one line for the person at the terminal."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a mistake in the command line (already explained by argparse)
+        return exc.code if isinstance(exc.code, int) else 0
+    try:
+        return args.run(args)
+    except CommandError as exc:
+        _error(f"pprr {args.command}: {exc}")
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the command line never shows a traceback, whatever the file
+        _error(f"pprr {args.command}: could not finish ({type(exc).__name__}: {terminal_text(exc)})")
+    return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pprr", description="Portfolio Performance and Resource Reports: workbooks, statuses and packs."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = sub.add_parser("check", help="list every problem in a workbook (exit 1 when there are errors)")
+    check.add_argument("workbook", help="the portfolio workbook (.xlsx)")
+    check.set_defaults(run=_check)
+
+    status = sub.add_parser("status", help="status, trend and reason of every measure")
+    _table_arguments(status)
+    status.set_defaults(run=_status)
+
+    budget = sub.add_parser("budget", help="net budget, forecast, variance and RAG of every service (£000)")
+    _table_arguments(budget)
+    budget.set_defaults(run=_budget)
+
+    template = sub.add_parser("template", help="write the empty workbook template")
+    template.add_argument("-o", "--output", required=True, help="the .xlsx file to write")
+    template.add_argument("--year", help="financial year of the example headers, e.g. 2021/22 (default: current)")
+    template.set_defaults(run=_template)
+
+    pack = sub.add_parser("pack", help="build the PDF committee pack")
+    pack.add_argument("workbook", help="the portfolio workbook (.xlsx)")
+    pack.add_argument("-o", "--output", required=True, help="the .pdf file to write")
+    pack.add_argument("--priority", type=int, action="append", metavar="N", help="include priority N (repeatable)")
+    pack.add_argument("--section", action="append", metavar="NAME", help="include section NAME (repeatable)")
+    pack.add_argument("--exceptions-only", action="store_true", help="list only the Red measures")
+    pack.add_argument("--scenario", metavar="FILE.json", help="what-if targets: a JSON object, measure -> target")
+    pack.set_defaults(run=_pack)
+    return parser
+
+
+def _table_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("workbook", help="the portfolio workbook (.xlsx)")
+    parser.add_argument("--format", choices=("csv", "table"), default="table", help="csv, or a table to read")
+    parser.add_argument("-o", "--output", help="write to this file instead of the screen")
+
+
+# --- commands -----------------------------------------------------------------------------------------------
+
+
+def _check(args: argparse.Namespace) -> int:
+    path, wb = _read(args.workbook)
+    if _unreadable(wb):
+        for problem in wb.problems:
+            _error(_line(problem))
+        return 1
+    for problem in (*wb.errors, *wb.warnings):
+        print(_line(problem))
+    print(_summary(path, wb))
+    return 1 if wb.errors else 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    wb = _usable(args.workbook)
+    if args.format == "csv":
+        text = _csv(status_rows(wb), STATUS_COLUMNS)
+    else:
+        text = _table(status_frame(wb))
+    _emit(text, args.output)
+    return 0
+
+
+def _budget(args: argparse.Namespace) -> int:
+    wb = _usable(args.workbook)
+    frame = budget_table(wb)
+    if args.format == "csv":
+        text = _csv(frame.to_dict("records"), list(frame.columns))
+    else:
+        shown = frame.copy()
+        for column in ("net_budget", "forecast", "variance"):
+            shown[column] = shown[column].map(format_money)
+        shown["variance_pct"] = shown["variance_pct"].map(lambda x: "" if pd.isna(x) else f"{x:.1f}%")
+        text = _table(shown)
+    _emit(text, args.output)
+    return 0
+
+
+def _template(args: argparse.Namespace) -> int:
+    try:
+        write_template(args.output, args.year)
+    except OSError as exc:
+        raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    _error(f"Wrote the empty template to {args.output}")
+    return 0
+
+
+def _pack(args: argparse.Namespace) -> int:
+    from .pack import SECTIONS, PackOptions, apply_scenario, build_pack, scenario_key
+
+    wb = _usable(args.workbook)
+    scenario = None
+    if args.scenario:
+        scenario = _scenario(args.scenario, {key: scenario_key(m) for m in wb.measures for key in _names(m)})
+        try:
+            apply_scenario(wb, scenario)
+        except ValueError as exc:
+            raise CommandError(f"{args.scenario}: {exc}") from None
+    options = PackOptions(
+        sections=_sections(args.section, SECTIONS),
+        priorities=_priorities(args.priority, wb),
+        exceptions_only=args.exceptions_only,
+        scenario_targets=scenario,
+    )
+    pdf = build_pack(wb, options)
+    try:
+        Path(args.output).write_bytes(pdf)
+    except OSError as exc:
+        raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    _error(f"Wrote the committee pack to {args.output}")
+    return 0
+
+
+# --- reading the workbook -----------------------------------------------------------------------------------
+
+
+def _read(name: str) -> tuple[Path, PortfolioWorkbook]:
+    path = Path(name)
+    if not path.exists():
+        raise CommandError(f"{name}: no such file")
+    if not path.is_file():
+        raise CommandError(f"{name}: not a file")
+    return path, load_workbook(path)
+
+
+def _usable(name: str) -> PortfolioWorkbook:
+    """The workbook, or CommandError after listing its errors on standard error."""
+    path, wb = _read(name)
+    if _unreadable(wb):
+        raise CommandError(" ".join(_line(p) for p in wb.errors))
+    if wb.errors:
+        for problem in wb.errors:
+            _error(_line(problem))
+        count = len(wb.errors)
+        raise CommandError(
+            f"{path.name} has {count} error{'s' if count != 1 else ''}: fix {'them' if count != 1 else 'it'} "
+            f"first (pprr check {name} lists every problem)"
+        )
+    return wb
+
+
+def _unreadable(wb: PortfolioWorkbook) -> bool:
+    """True when the file itself could not be read: only file-level errors, nothing else to report."""
+    return bool(wb.problems) and all(p.is_error and p.sheet == _FILE_SHEET and p.row is None for p in wb.problems)
+
+
+def _line(problem: Problem) -> str:
+    return terminal_text(str(problem))
+
+
+def _summary(path: Path, wb: PortfolioWorkbook) -> str:
+    errors, warnings = len(wb.errors), len(wb.warnings)
+    verdict = "fix the errors before using this workbook" if errors else "the workbook can be used"
+    return (
+        f"{terminal_text(path.name)}: {errors} error{'s' if errors != 1 else ''}, "
+        f"{warnings} warning{'s' if warnings != 1 else ''}; {len(wb.measures)} measures, "
+        f"{len(wb.budget)} budget lines; {verdict}."
+    )
+
+
+# --- pack options -------------------------------------------------------------------------------------------
+
+
+def _sections(names: list[str] | None, known: Sequence[str]) -> tuple[str, ...] | None:
+    if not names:
+        return None
+    by_key = {norm_header(s): s for s in known}
+    unknown = [n for n in names if norm_header(n) not in by_key]
+    if unknown:
+        raise CommandError(f"unknown section {', '.join(unknown)}; sections are: {', '.join(known)}")
+    return tuple(by_key[norm_header(n)] for n in names)
+
+
+def _priorities(numbers: list[int] | None, wb: PortfolioWorkbook) -> tuple[int, ...] | None:
+    if not numbers:
+        return None
+    present = [p.number for p in wb.priorities]
+    unknown = [str(n) for n in numbers if n not in present]
+    if unknown:
+        raise CommandError(
+            f"priority {', '.join(unknown)} is not in the workbook; its priorities are: {', '.join(map(str, present))}"
+        )
+    return tuple(numbers)
+
+
+def _names(measure: Measure) -> tuple[str, ...]:
+    """How a scenario file may name a measure: its label ("CFSE.13 Writing"), CODE|COHORT, or the bare code."""
+    names = (measure.label, f"{measure.code}|{measure.cohort}")
+    return names if measure.cohort else (*names, measure.code)
+
+
+def _scenario(name: str, keys: dict[str, str]) -> dict[str, str]:
+    """What-if targets from a JSON object of measure -> target, keyed as the pack expects (``keys`` maps names)."""
+    try:
+        data = json.loads(Path(name).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CommandError(f"cannot read {name}: {exc.strerror or exc}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise CommandError(f"{name} is not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise CommandError(f"{name} should hold a JSON object of measure -> target, e.g. {{\"CFSE.1\": \"9%\"}}")
+    targets = {}
+    for measure, value in data.items():
+        if measure not in keys:
+            raise CommandError(f"{name}: no measure {measure} in the workbook (name it as 'CFSE.13 Writing')")
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise CommandError(f"{name}: the target for {measure} should be text or a number")
+        targets[keys[measure]] = value if isinstance(value, str) else format_number(float(value))
+    return targets
+
+
+# --- output -------------------------------------------------------------------------------------------------
+
+
+def _csv(rows: list[dict], columns: Sequence[str]) -> str:
+    buffer = io.StringIO()
+    write_csv(rows, buffer, columns)
+    return buffer.getvalue()
+
+
+def _table(frame) -> str:
+    shown = frame.map(lambda v: terminal_text("" if v is None else v))
+    return shown.to_string(index=False, max_colwidth=60) + "\n"
+
+
+def _emit(text: str, output: str | None) -> None:
+    if not output:
+        sys.stdout.write(text)
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from None
+    _error(f"Wrote {output}")
+
+
+def _error(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

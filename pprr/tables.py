@@ -1,0 +1,73 @@
+"""Flat tables of measure statuses, for CSV downloads and the command line.
+
+Each row is one measure and cohort with its latest actual, target, status, trend and reason. CSV output passes
+every cell through :func:`pprr.safe_text.csv_safe`, so workbook text never runs as a spreadsheet formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TextIO
+
+import pandas as pd
+
+from .model import PortfolioWorkbook
+from .safe_text import csv_safe
+from .status import Rating, Settings, rate_measures
+from .values import format_number
+
+STATUS_COLUMNS = (
+    "code", "cohort", "priority", "name", "latest_period", "actual", "target", "status", "trend", "reason",
+)
+
+
+def workbook_ratings(wb: PortfolioWorkbook) -> tuple[Rating, ...]:
+    """Every measure rated with the workbook's own Tolerance %."""
+    return rate_measures(wb.measures, Settings(tolerance_pct=wb.portfolio.tolerance_pct))
+
+
+def status_rows(wb: PortfolioWorkbook, ratings: Sequence[Rating] | None = None) -> list[dict]:
+    """One dict per measure and cohort, keys :data:`STATUS_COLUMNS`, in workbook order."""
+    ratings = workbook_ratings(wb) if ratings is None else ratings
+    rows = []
+    for measure, rating in zip(wb.measures, ratings, strict=True):
+        latest = rating.latest
+        period = rating.latest_year or ""
+        if latest is not None and latest.period:
+            period = f"{period} {latest.period}"
+        rows.append({
+            "code": measure.code,
+            "cohort": measure.cohort,
+            "priority": measure.priority,
+            "name": measure.name,
+            "latest_period": period,
+            "actual": latest.raw if latest is not None else "",
+            "target": measure.target.raw,
+            "status": rating.status.value,
+            "trend": rating.trend.value if rating.trend else "",
+            "reason": rating.reason,
+        })
+    return rows
+
+
+def status_frame(wb: PortfolioWorkbook, ratings: Sequence[Rating] | None = None) -> pd.DataFrame:
+    return pd.DataFrame(status_rows(wb, ratings), columns=list(STATUS_COLUMNS))
+
+
+def csv_cell(value: object) -> object:
+    """A cell for CSV: blank for None/NaN, numbers without exponents, text made formula-safe."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, float):
+        return format_number(value)
+    return csv_safe(value)
+
+
+def write_csv(rows: Iterable[Mapping[str, object]], fileobj: TextIO, columns: Sequence[str] = STATUS_COLUMNS) -> None:
+    """Write ``rows`` (dicts keyed by ``columns``) as CSV with a header row; every cell through :func:`csv_cell`."""
+    writer = csv.writer(fileobj)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([csv_cell(row.get(column)) for column in columns])
