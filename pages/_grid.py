@@ -1,0 +1,111 @@
+"""The one place the app uses AgGrid: an editable grid whose rows are merged back by a fixed row id.
+
+Rules kept here (see the field notes on streamlit-aggrid): the frame handed over is a copy, grid options are built
+per render from column specs written in code (never from workbook text, so a header holding ``::JSCODE::`` can
+never reach the browser as code), cell values are never rendered as HTML, rows come back as input
+(``AS_INPUT``) and the grid reruns the page only when a cell value is committed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+from st_aggrid import AgGrid, DataReturnMode, JsCode
+
+from pprr.status import STATUS_STYLES
+
+ROW_ID = "row"  # the worksheet row each grid row came from
+STATUS_KEY = "status_key"  # hidden: the status value used to colour the status cell
+EDITED = "edited"  # hidden: "|"-joined fields the officer has changed in this row
+EDITED_FILL = "#FFF4C2"
+
+_STYLES = {status.value: {"backgroundColor": style.fill, "color": style.text, "fontWeight": "600"}
+           for status, style in STATUS_STYLES.items()}
+STATUS_CELL_STYLE = JsCode(
+    "function(params) { const styles = " + json.dumps(_STYLES)
+    + f"; return (params.data && styles[params.data.{STATUS_KEY}]) || null; }}"
+)
+EDITED_CELL_STYLE = JsCode(
+    f"function(params) {{ const edited = ((params.data && params.data.{EDITED}) || '').split('|'); "
+    f"return edited.includes(params.colDef.field) ? {{backgroundColor: '{EDITED_FILL}', fontStyle: 'italic'}} "
+    ": null; }"
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    header: str
+    width: int = 120
+    editable: bool = False
+    large_text: bool = False
+    status: bool = False  # coloured by the row's status
+    hidden: bool = False
+    pinned: bool = False
+    numeric: bool = False  # right-aligned; money shown as text with brackets is numeric too
+
+
+def grid_options(columns: tuple[Column, ...]) -> dict:
+    """AG Grid options for ``columns``. Every string in them comes from this code, never from a workbook."""
+    defs = []
+    for c in columns:
+        spec: dict = {"field": c.field, "headerName": c.header, "width": c.width, "editable": c.editable,
+                      "sortable": True, "resizable": True, "filter": True}
+        if c.numeric:
+            spec["type"] = "rightAligned"
+        if c.hidden:
+            spec["hide"] = True
+        if c.pinned:
+            spec["pinned"] = "left"
+        if c.editable:
+            spec["cellEditor"] = "agLargeTextCellEditor" if c.large_text else "agTextCellEditor"
+            spec["cellEditorPopup"] = c.large_text
+            spec["cellStyle"] = EDITED_CELL_STYLE
+            spec["headerTooltip"] = "Double-click a cell (or press Enter) to edit; Enter commits, Escape cancels."
+        if c.status:
+            spec["cellStyle"] = STATUS_CELL_STYLE
+        defs.append(spec)
+    return {"columnDefs": defs, "rowHeight": 32, "tooltipShowDelay": 300, "stopEditingWhenCellsLoseFocus": True,
+            "singleClickEdit": False, "enableCellTextSelection": True}
+
+
+def show(frame: pd.DataFrame, columns: tuple[Column, ...], key: str, height: int = 560) -> pd.DataFrame:
+    """Render the grid and return its rows as they now stand (a copy of ``frame`` until a cell is edited)."""
+    response = AgGrid(
+        frame.copy(),
+        gridOptions=grid_options(columns),
+        height=height,
+        data_return_mode=DataReturnMode.AS_INPUT,
+        update_on=["cellValueChanged"],
+        allow_unsafe_jscode=True,
+        theme="streamlit",
+        key=key,
+        show_toolbar=False,
+    )
+    data = response.data
+    return frame if data is None else data
+
+
+def changed_cells(before: pd.DataFrame, after: pd.DataFrame, fields: tuple[str, ...]) -> list[tuple[int, str, str]]:
+    """(row id, field, new text) for each editable cell whose text differs, matched by :data:`ROW_ID`."""
+    if after is before or after.empty:
+        return []
+    old = before.set_index(ROW_ID)
+    changes = []
+    for record in after.to_dict("records"):
+        row = int(record[ROW_ID])
+        if row not in old.index:
+            continue
+        for field in fields:
+            new = _text(record.get(field))
+            if new != _text(old.at[row, field]):
+                changes.append((row, field, new))
+    return changes
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value)

@@ -1,0 +1,131 @@
+"""Finance: budget against forecast, variances, the cash-limit reconciliation, savings and reserves.
+
+The forecast outturn per service can be edited in the grid; variance and the service RAG are recomputed from it.
+"""
+
+
+import pandas as pd
+import streamlit as st
+
+from pages import _grid, _state
+from pprr import charts, finance
+from pprr.edits import FORECAST
+from pprr.model import PortfolioWorkbook
+from pprr.safe_text import markdown_text
+from pprr.schema import BUDGET
+from pprr.status import STATUS_STYLES, Status, budget_key
+from pprr.values import UnreadableValue
+
+_MESSAGE = "finance_message"
+_NONCE = "finance_grid_nonce"
+COLUMNS = (
+    _grid.Column("service", "Service", 280, pinned=True),
+    _grid.Column("division", "Division", 200),
+    _grid.Column("net_budget", "Net budget £000", 130, numeric=True),
+    _grid.Column("forecast", "Forecast outturn £000", 160, editable=True, numeric=True),
+    _grid.Column("variance", "Variance £000", 120, numeric=True),
+    _grid.Column("variance_pct", "Variance %", 100, numeric=True),
+    _grid.Column("status", "Budget RAG", 120, status=True),
+    _grid.Column("mark", "Edited", 90),
+    _grid.Column(_grid.ROW_ID, "Sheet row", 90, numeric=True),
+    _grid.Column(_grid.STATUS_KEY, "", hidden=True),
+    _grid.Column(_grid.EDITED, "", hidden=True),
+)
+
+
+def badge(status_value: str) -> str:
+    style = STATUS_STYLES[Status(status_value)]
+    return f"{style.symbol} {style.label}"
+
+
+def budget_frame(wb: PortfolioWorkbook) -> pd.DataFrame:
+    edited = {e.row for e in _state.changes() if e.sheet == BUDGET.name and e.field == FORECAST}
+    table = finance.budget_table(wb, _state.settings())
+    rows = []
+    for line, t in zip(wb.budget, table.to_dict("records")):
+        rows.append({
+            _grid.ROW_ID: line.row, "service": line.service, "division": line.division,
+            "net_budget": finance.format_money(t["net_budget"]), "mark": "✎ edited" if line.row in edited else "",
+            "forecast": finance.format_money(t["forecast"]), "variance": finance.format_money(t["variance"]),
+            "variance_pct": "" if t["variance_pct"] is None else f"{t['variance_pct']:.1f}%",
+            "status": badge(t["rag"]), _grid.STATUS_KEY: t["rag"],
+            _grid.EDITED: "forecast" if line.row in edited else "",
+        })
+    return pd.DataFrame(rows, columns=[c.field for c in COLUMNS])
+
+
+def summary_frame(wb: PortfolioWorkbook) -> pd.DataFrame:
+    summary = finance.budget_summary(wb)
+    money = ["net_budget", "forecast", "variance"]
+    shown = summary[["label", *money]].copy()
+    for column in money:
+        shown[column] = shown[column].map(finance.format_money)
+    return shown.rename(columns={"label": "Division", "net_budget": "Net budget £000",
+                                 "forecast": "Forecast outturn £000", "variance": "Variance £000"})
+
+
+def record(cells: list[tuple[int, str, str]], wb: PortfolioWorkbook) -> None:
+    services = {line.row: line.service for line in wb.budget}
+    refused = []
+    for row, _, text in cells:
+        try:
+            _state.edit(BUDGET.name, row, FORECAST, text)
+        except (UnreadableValue, ValueError) as exc:
+            refused.append(f"{services.get(row, '')} (Budget sheet, row {row}, column '{FORECAST}'): {exc}. "
+                           "The value was not stored.")
+    if refused:
+        st.session_state[_NONCE] = st.session_state.get(_NONCE, 0) + 1
+        st.session_state[_MESSAGE] = "\n\n".join(refused)
+
+
+def forecast_form(wb: PortfolioWorkbook) -> None:
+    with st.expander("Edit a forecast by service"), st.form("forecast_form"):
+        services = {line.row: f"{line.service} ({line.division})" for line in wb.budget}
+        row = st.selectbox("Service", list(services), format_func=services.get, key="forecast_service")
+        text = st.text_input("Forecast outturn £000", key="forecast_value", help="e.g. 1,234 or (165)")
+        if st.form_submit_button("Save this forecast"):
+            record([(row, "forecast", text)], wb)
+            st.rerun()
+
+
+def budget_grid(wb: PortfolioWorkbook) -> None:
+    st.subheader("Service budgets")
+    st.caption("Double-click a forecast outturn to edit it (£000; brackets or a minus sign for negatives). "
+               "Variance and the budget RAG are recomputed as soon as the value is committed.")
+    message = st.session_state.pop(_MESSAGE, None)
+    if message:
+        st.error(markdown_text(message))
+    frame = budget_frame(wb)
+    working = _state.working()
+    key = f"finance_grid_{working.sha[:12]}_{working.revision}_{st.session_state.get(_NONCE, 0)}"
+    returned = _grid.show(frame, COLUMNS, key, height=420)
+    cells = _grid.changed_cells(frame, returned, ("forecast",))
+    if cells:
+        record(cells, wb)
+        st.rerun()
+    forecast_form(wb)
+    with st.expander("How the budget RAG is set"):
+        for status, meaning in budget_key(_state.settings()):
+            st.text(f"{badge(status.value)}: {meaning}")
+    st.dataframe(summary_frame(wb), hide_index=True, width="stretch", key="budget_summary")
+
+
+def chart(title: str, has_data: bool, make) -> None:
+    if has_data:
+        st.altair_chart(make(), key=f"chart_{title}")
+    else:
+        st.caption(f"{title}: the workbook has no figures for this chart.")
+
+
+st.title("Finance")
+wb = _state.current()
+budget_grid(wb)
+left, right = st.columns(2)
+with left:
+    chart("Budget and forecast", bool(wb.budget), lambda: charts.budget_forecast_chart(wb))
+    chart("Reconciliation", bool(wb.budget_changes), lambda: charts.reconciliation_chart(wb))
+    chart("Reserves", bool(wb.reserves), lambda: charts.reserves_chart(wb))
+with right:
+    has_forecast = any(line.forecast is not None for line in wb.budget)
+    chart("Variance", has_forecast, lambda: charts.variance_chart(wb))
+    chart("Savings", bool(wb.savings), lambda: charts.savings_chart(wb))

@@ -1,0 +1,86 @@
+"""Report: the PDF committee pack, the edited workbook and a CSV of measure statuses."""
+
+import io
+from pathlib import Path
+
+import streamlit as st
+
+from pages import _state
+from pprr.pack import SECTIONS, TITLES, PackOptions, build_pack
+from pprr.tables import status_rows, write_csv
+from pprr.writer import write_edited_workbook
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_PDF = "report_pdf"  # (what it was built from, PDF bytes)
+
+
+def options_chosen(has_scenario: bool) -> PackOptions:
+    wb = _state.current()
+    titles = {p.number: f"{p.number}. {p.title}" for p in wb.priorities}
+    sections = st.multiselect("Sections", SECTIONS, default=SECTIONS, format_func=TITLES.get, key="report_sections")
+    priorities = st.multiselect("Priorities", list(titles), default=list(titles), format_func=titles.get,
+                                key="report_priorities")
+    exceptions_only = st.checkbox("Exceptions only (Red measures) in the priority sections",
+                                  key="report_exceptions_only")
+    with_scenario = st.checkbox("Include the what-if scenario (every page is marked SCENARIO)",
+                                key="report_scenario", disabled=not has_scenario,
+                                help=None if has_scenario else "There is no what-if scenario to include.")
+    return PackOptions(
+        sections=tuple(sections),
+        priorities=tuple(priorities),
+        exceptions_only=exceptions_only,
+        scenario_targets=dict(_state.working().scenario) if with_scenario and has_scenario else None,
+    )
+
+
+def build(options: PackOptions, built_from: tuple) -> None:
+    bar = st.progress(0.0, text="Starting")
+    try:
+        pdf = build_pack(_state.current(), options, progress=lambda fraction, text: bar.progress(fraction, text=text))
+    except ValueError as exc:
+        bar.empty()
+        st.error(f"The pack could not be built: {exc}")
+        return
+    bar.empty()
+    st.session_state[_PDF] = (built_from, pdf)
+
+
+def pack() -> None:
+    st.subheader("Committee pack (PDF)")
+    working = _state.working()
+    options = options_chosen(bool(working.scenario))
+    built_from = (working.sha, working.revision, repr(options))
+    if st.button("Build the PDF pack", key="build_pack", type="primary"):
+        build(options, built_from)
+    ready = st.session_state.get(_PDF)
+    if ready and ready[0] == built_from:
+        st.download_button("Download the PDF pack", ready[1], f"{Path(working.filename).stem}-pack.pdf",
+                           "application/pdf", key="download_pack", on_click="ignore")
+    elif ready:
+        st.caption("The choices or the figures have changed since the pack was built: build it again.")
+
+
+def statuses_csv() -> bytes:
+    buffer = io.StringIO()
+    write_csv(status_rows(_state.current(), _state.ratings()), buffer)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def downloads() -> None:
+    st.subheader("Edited workbook and statuses")
+    working = _state.working()
+    count = _state.unsaved_count()
+    st.caption(f"The edited workbook is the file you uploaded with your {count} edit(s) written in; every other cell "
+               "stays as it was. The what-if scenario is not included unless you adopted it.")
+    source, wb, edits = working.source, working.base, list(working.edits)
+    stem = Path(working.filename).stem
+    left, right = st.columns(2)
+    left.download_button("Download the edited workbook", lambda: write_edited_workbook(source, wb, edits),
+                         f"{stem}-edited.xlsx", XLSX, key="download_workbook", on_click="ignore", type="primary")
+    right.download_button("Download measure statuses (CSV)", statuses_csv(), f"{stem}-statuses.csv", "text/csv",
+                          key="download_statuses", on_click="ignore")
+
+
+st.title("Report")
+pack()
+downloads()

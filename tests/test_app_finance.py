@@ -1,0 +1,76 @@
+"""The Finance page: charts, division totals with brackets, and forecasts edited with variance recomputed."""
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from pprr import finance
+
+APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("PPRR_DRAFTS_DB", str(tmp_path / "drafts.sqlite3"))
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def at() -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    return at.switch_page("pages/finance.py").run()
+
+
+def set_forecast(at: AppTest, row: int, text: str) -> AppTest:
+    at.selectbox(key="forecast_service").set_value(row)
+    at.text_input(key="forecast_value").input(text)
+    next(b for b in at.button if b.label == "Save this forecast").click()
+    return at.run()
+
+
+def totals(at: AppTest) -> dict:
+    summary = at.dataframe[0].value
+    return summary.set_index("Division").iloc[-1].to_dict()
+
+
+def test_the_five_finance_charts_are_drawn(at):
+    assert not at.exception
+    assert len(at.get("vega_lite_chart")) == 5
+
+
+def test_division_totals_match_the_finance_rules(at, q3):
+    total = finance.budget_total(q3)
+    assert totals(at) == {"Net budget £000": finance.format_money(total["net_budget"]),
+                          "Forecast outturn £000": finance.format_money(total["forecast"]),
+                          "Variance £000": finance.format_money(total["variance"])}
+
+
+def test_an_edited_forecast_recomputes_variance_and_rag(at, q3):
+    line = q3.budget[0]  # Adoption Counts: net budget 58
+    before = finance.budget_total(q3)
+    set_forecast(at, line.row, "(42)")
+    assert not at.exception and not at.error
+    current = at.session_state["pprr_derived"].current
+    assert current.budget[0].forecast == -42
+    table = finance.budget_table(current)
+    assert table.loc[0, "variance"] == -42 - line.net_budget
+    assert table.loc[0, "rag"] == "Green"
+    expected = before["variance"] + (-42 - line.forecast)
+    assert totals(at)["Variance £000"] == finance.format_money(expected)
+
+
+def test_an_overspend_turns_the_service_red(at, q3):
+    line = q3.budget[0]
+    set_forecast(at, line.row, str(line.net_budget + 100))
+    assert finance.budget_table(at.session_state["pprr_derived"].current).loc[0, "rag"] == "Red"
+
+
+def test_an_unreadable_forecast_is_refused_naming_the_service_and_row(at, q3):
+    set_forecast(at, q3.budget[0].row, "about 60")
+    assert len(at.error) == 1
+    assert "Adoption Counts" in at.error[0].value and f"row {q3.budget[0].row}" in at.error[0].value
+    assert at.session_state["pprr_working"].edits == []

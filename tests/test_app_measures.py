@@ -1,0 +1,99 @@
+"""The Measures page: filters, edits with recomputed status, refused values, the change log, undo and reset."""
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from pprr.status import Status
+
+APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("PPRR_DRAFTS_DB", str(tmp_path / "drafts.sqlite3"))
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def at() -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    return at.switch_page("pages/measures.py").run()
+
+
+def showing(at: AppTest) -> str:
+    return next(c.value for c in at.caption if c.value.startswith("Showing"))
+
+
+def edit(at: AppTest, row: int, field: str, text: str) -> AppTest:
+    at.selectbox(key="form_measure").set_value(row)
+    at.selectbox(key="form_field").set_value(field)
+    at.text_area(key="form_value").input(text)
+    next(b for b in at.button if b.label == "Save this value").click()
+    return at.run()
+
+
+def rating(at: AppTest, index: int):
+    return at.session_state["pprr_derived"].ratings[index]
+
+
+@pytest.mark.parametrize("widget, value, expected", [
+    ("measures_search", "cfse.1", lambda m: "cfse.1" in m.code.casefold() or "cfse.1" in m.name.casefold()),
+    ("measures_search", "smoking", lambda m: "smoking" in m.name.casefold()),
+    ("measures_type", ["Contextual"], lambda m: m.measure_type == "Contextual"),
+    ("measures_priority", [2, 3], lambda m: m.priority in (2, 3)),
+])
+def test_filters_narrow_the_grid(at, q3, widget, value, expected):
+    if widget == "measures_search":
+        at.text_input(key=widget).input(value).run()
+    else:
+        at.multiselect(key=widget).set_value(value).run()
+    count = sum(1 for m in q3.measures if expected(m))
+    assert 0 < count < len(q3.measures)
+    assert showing(at) == f"Showing {count} of {len(q3.measures)} measures."
+
+
+def test_status_filter_counts_the_red_measures(at):
+    red = sum(1 for r in at.session_state["pprr_derived"].ratings if r.status is Status.RED)
+    at.multiselect(key="measures_status").set_value(["Red"]).run()
+    assert showing(at) == f"Showing {red} of 93 measures."
+
+
+def test_an_edited_actual_changes_the_status_and_is_logged(at):
+    assert rating(at, 0).status is Status.GREEN  # CFSE.1: 8.9% against 9.5%, low is good
+    edit(at, 2, "actual", "12.5%")
+    assert not at.exception
+    assert rating(at, 0).status is Status.RED
+    assert any("Saved" in s.value and "row 2" in s.value for s in at.success)
+    log = at.dataframe[-1].value
+    assert log.to_dict("records") == [{"Measure / line": "CFSE.1", "Sheet": "Measures", "Row": 2,
+                                       "Field": "2021/22 Actual", "Old value": "8.9% (236)", "New value": "12.5%"}]
+
+
+def test_missing_value_words_are_accepted(at):
+    edit(at, 2, "actual", "Awaiting data")
+    assert not at.error
+    assert at.session_state["pprr_derived"].current.measures[0].actuals[-1][1].missing == "Awaiting data"
+
+
+def test_an_unreadable_value_is_refused_with_a_message_naming_the_cell(at):
+    edit(at, 3, "actual", "lots")
+    assert len(at.error) == 1
+    message = at.error[0].value
+    assert "CFSE" in message and "row 3" in message and "2021" in message and "lots" in message
+    assert at.session_state["pprr_working"].edits == []
+
+
+def test_undo_removes_the_last_edit_and_reset_removes_all(at):
+    edit(at, 2, "target", "8%")
+    edit(at, 3, "commentary", "Data due in March")
+    assert len(at.session_state["pprr_working"].edits) == 2
+    at.button(key="undo_edit").click().run()
+    assert [e.field for e in at.session_state["pprr_working"].edits] == ["2021/22 Target"]
+    at.button(key="reset_edits").click().run()
+    assert at.session_state["pprr_working"].edits == []
+    assert rating(at, 0).status is Status.GREEN

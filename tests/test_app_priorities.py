@@ -1,0 +1,77 @@
+"""The Priorities page: each priority's outcome, status summary, measures, commentary and exceptions."""
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from pprr.edits import make_edit
+from pprr.safe_text import markdown_text
+from pprr.status import Status
+
+APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
+PIXEL = "![seen](https://tracker.example/p.png) <img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("PPRR_DRAFTS_DB", str(tmp_path / "drafts.sqlite3"))
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def at() -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    return at.switch_page("pages/priorities.py").run()
+
+
+def texts(at: AppTest) -> list[str]:
+    return [t.value for t in at.text]
+
+
+def test_every_priority_has_a_section_with_a_chart(at, q3):
+    assert [h.value for h in at.header] == [markdown_text(f"{p.number}. {p.title}") for p in q3.priorities]
+    assert len(at.get("vega_lite_chart")) == len(q3.priorities)
+    assert all(p.outcome in texts(at) for p in q3.priorities if p.outcome)
+
+
+def test_red_measures_are_listed_as_exceptions_with_their_commentary(at):
+    derived = at.session_state["pprr_derived"]
+    red = [m for m, r in zip(derived.current.measures, derived.ratings) if r.status is Status.RED]
+    assert red
+    for measure in red:
+        assert f"✗ Red  {measure.label}: {measure.name}" in texts(at)
+        assert (measure.commentary or "No commentary given.") in texts(at)
+
+
+def test_a_measure_edited_to_red_becomes_an_exception(at):
+    working = at.session_state["pprr_working"]
+    assert "✗ Red  CFSE.1: Percentage of Mothers smoking at delivery (number)" not in texts(at)
+    working.edits.append(make_edit(working.base, "Measures", 2, "2021/22 Actual", "12.5%"))
+    working.revision += 1
+    at.run()
+    assert "✗ Red  CFSE.1: Percentage of Mothers smoking at delivery (number)" in texts(at)
+
+
+def test_priority_commentary_is_saved_as_an_edit_and_shown_as_text(at):
+    key = next(t.key for t in at.text_area if t.key.startswith("priority_commentary_1_"))
+    at.text_area(key=key).input(PIXEL)
+    at.button(key="save_commentary_1").click().run()
+    edits = at.session_state["pprr_working"].edits
+    assert [(e.sheet, e.field, e.new) for e in edits] == [("Priorities", "Commentary", PIXEL)]
+    assert at.session_state["pprr_derived"].current.priorities[0].commentary == PIXEL
+    assert not any("tracker.example" in m.value for m in at.markdown)
+
+
+def test_measure_commentary_is_never_rendered_as_markdown(at):
+    working = at.session_state["pprr_working"]
+    red = next(m for m, r in zip(working.base.measures, at.session_state["pprr_derived"].ratings)
+               if r.status is Status.RED)
+    working.edits.append(make_edit(working.base, "Measures", red.row, "Commentary", PIXEL))
+    working.revision += 1
+    at.run()
+    assert PIXEL in texts(at)
+    assert not any("tracker.example" in m.value for m in at.markdown)

@@ -1,0 +1,130 @@
+"""The Workbook page: headline figures, the problem list, uploads (valid, invalid, over unsaved edits)."""
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from pages._state import SAMPLE
+from pprr import finance
+from pprr.edits import make_edit
+from pprr.status import STATUS_STYLES, Settings, count_statuses, rate_measures
+
+APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("PPRR_DRAFTS_DB", str(tmp_path / "drafts.sqlite3"))
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def at() -> AppTest:
+    return AppTest.from_file(str(APP), default_timeout=30).run()
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def button(at: AppTest, key: str):
+    return next(b for b in at.button if b.key == key)
+
+
+def add_edit(at: AppTest) -> None:
+    working = at.session_state["pprr_working"]
+    working.edits.append(make_edit(working.base, "Measures", 2, "Commentary", "an unsaved edit"))
+    working.revision += 1
+
+
+def test_headline_shows_the_status_counts_and_money_of_the_sample(at, q3):
+    counts = count_statuses(rate_measures(q3.measures, Settings(tolerance_pct=q3.portfolio.tolerance_pct)))
+    shown = metrics(at)
+    for status, count in counts.items():
+        assert shown[f"{STATUS_STYLES[status].symbol} {STATUS_STYLES[status].label}"] == str(count)
+    money = finance.headline(q3)
+    assert shown["Net budget £000"] == finance.format_money(money.net_budget)
+    assert shown["Forecast outturn £000"] == finance.format_money(money.forecast)
+    assert shown["Variance £000"] == finance.format_money(money.variance)
+
+
+def test_the_page_says_the_sample_is_illustrative_and_states_the_upload_limit(at):
+    assert any("ILLUSTRATIVE FIGURES" in w.value for w in at.warning)
+    assert at.file_uploader[0].label == "Upload a portfolio workbook (.xlsx, up to 20 MB)"
+
+
+def test_the_samples_warnings_are_listed_with_severity_sheet_and_cell(at, q3):
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["Severity", "Sheet", "Cell", "Message"]
+    assert len(table) == len(q3.problems)
+    assert set(table["Severity"]) == {"Warning"}
+    assert "A44" in set(table["Cell"])
+
+
+def test_a_valid_upload_opens_and_replaces_the_working_copy(at, agreement_bytes, agreement):
+    at.file_uploader[0].set_value(("agreement.xlsx", agreement_bytes, XLSX)).run()
+    assert not at.exception
+    assert at.session_state["pprr_working"].filename == "agreement.xlsx"
+    assert any("Opened agreement" in s.value for s in at.success)
+    assert at.session_state["pprr_derived"].current.portfolio == agreement.portfolio
+    assert not any("ILLUSTRATIVE FIGURES" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("name, data", [
+    ("notes.xlsx", b"Service,Net Budget\nAdoption,58\n"),
+    ("empty.xlsx", b""),
+    ("old.xlsx", bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 512),
+])
+def test_an_invalid_upload_is_refused_with_the_problems_and_the_sample_stays_open(at, name, data):
+    at.file_uploader[0].set_value((name, data, XLSX)).run()
+    assert not at.exception
+    assert at.session_state["pprr_working"].filename == SAMPLE.name
+    assert len(at.error) == 1
+    assert "was not opened" in at.error[0].value
+    rejected = at.dataframe[0].value
+    assert "Error" in set(rejected["Severity"])
+    assert all(message.strip() for message in rejected["Message"])
+
+
+def test_opening_over_unsaved_edits_asks_first_and_can_keep_them(at, agreement_bytes):
+    add_edit(at)
+    at.file_uploader[0].set_value(("agreement.xlsx", agreement_bytes, XLSX)).run()
+    assert at.session_state["pprr_working"].filename == SAMPLE.name
+    assert any("1 unsaved edit(s)" in w.value for w in at.warning)
+    button(at, "cancel_open").click().run()
+    assert at.session_state["pprr_working"].filename == SAMPLE.name
+    assert len(at.session_state["pprr_working"].edits) == 1
+    assert not [b for b in at.button if b.key == "confirm_open"]
+
+
+def test_opening_over_unsaved_edits_discards_them_once_confirmed(at):
+    add_edit(at)
+    button(at, "open_agreement").click().run()
+    assert at.session_state["pprr_working"].filename == SAMPLE.name
+    button(at, "confirm_open").click().run()
+    working = at.session_state["pprr_working"]
+    assert working.filename == "stockport-cfse-2021-22-agreement.xlsx"
+    assert working.edits == []
+
+
+def test_the_template_and_samples_can_be_downloaded(at):
+    labels = {b.label for b in at.get("download_button")}
+    assert {"Download the empty template", "Download the Q3 illustrative sample",
+            "Download the agreement sample", "Download the problems (CSV)"} <= labels
+
+
+def test_a_reader_failure_becomes_a_problem_not_a_traceback(at, monkeypatch, agreement_bytes):
+    def broken(*args, **kwargs):
+        raise RuntimeError("reader defect")
+
+    monkeypatch.setattr("pprr.load_workbook", broken)
+    at.file_uploader[0].set_value(("agreement.xlsx", agreement_bytes, XLSX)).run()
+    assert not at.exception
+    assert "was not opened" in at.error[0].value
+    assert "Save As" in at.dataframe[0].value["Message"][0]
+    assert at.session_state["pprr_working"].filename == SAMPLE.name
