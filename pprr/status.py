@@ -162,6 +162,13 @@ def trend_between(latest: float, previous: float, polarity: str, stable_pct: flo
     return (Trend.UP if diff > 0 else Trend.DOWN), direction
 
 
+def _older(measure: Measure, year: str, missing: str) -> str:
+    """' (2019/20; 2021/22: Awaiting data)' when the latest number is older than the right-most Actual column."""
+    if not measure.actuals or measure.actuals[-1][0] == year:
+        return ""
+    return f" ({year}; {missing})" if missing else f" ({year})"
+
+
 def rag_from_gap(gap: float, tolerance: float) -> Status:
     """Green at or better than the comparison, Amber within ``tolerance`` of it, Red beyond."""
     gap = round(gap, 9)
@@ -178,14 +185,14 @@ def rate_measure(measure: Measure, settings: Settings = Settings()) -> Rating:
     trend = direction = None
     if latest and previous:
         trend, direction = trend_between(latest[1].number, previous[1].number, measure.polarity, settings.stable_pct)
-    base = dict(
-        trend=trend,
-        direction=direction,
-        latest=latest[1] if latest else None,
-        latest_year=latest[0] if latest else None,
-        previous=previous[1] if previous else None,
-        previous_year=previous[0] if previous else None,
-    )
+    base = {
+        "trend": trend,
+        "direction": direction,
+        "latest": latest[1] if latest else None,
+        "latest_year": latest[0] if latest else None,
+        "previous": previous[1] if previous else None,
+        "previous_year": previous[0] if previous else None,
+    }
     target = measure.target
     polarity = measure.polarity
     if target.is_direction_of_travel:
@@ -232,7 +239,7 @@ def rate_measure(measure: Measure, settings: Settings = Settings()) -> Rating:
     aim = _polarity_words(polarity)
     if target.is_direction_of_travel:
         aim = f"aim to {target.kind.value.lower()}" + (f", {aim}" if target.kind is TargetKind.MAINTAIN else "")
-    reason = f"{_show(a, percent)} vs {against} {_show(t, percent)} ({aim}): {verdict}"
+    reason = f"{_show(a, percent)}{_older(measure, latest[0], missing)} vs {against} {_show(t, percent)} ({aim}): {verdict}"
     return Rating(status, reason, compared_with=t, gap=gap, **base)
 
 
@@ -268,22 +275,22 @@ def status_key(settings: Settings = Settings()) -> list[tuple[Status, str]]:
     """The status rules in plain words, for the app's key and the pack's status key."""
     pct = format_number(settings.tolerance_pct)
     return [
-        (Status.GREEN, "The latest actual meets or beats the target (for 'maximise', 'minimise' or 'maintain' "
-                       "targets: the previous actual)."),
-        (Status.AMBER, f"The latest actual misses the target by no more than the tolerance: the measure's own "
+        (Status.GREEN, ("The latest actual meets or beats the target (for 'maximise', 'minimise' or 'maintain' "
+                       "targets: the previous actual).")),
+        (Status.AMBER, (f"The latest actual misses the target by no more than the tolerance: the measure's own "
                        f"tolerance where one is set, otherwise {pct}% of the target. A target of zero has no amber "
-                       "band unless the measure sets a tolerance."),
+                       "band unless the measure sets a tolerance.")),
         (Status.RED, "The latest actual misses the target by more than the tolerance."),
-        (Status.NO_DATA, "There is no actual to rate yet (for example 'Awaiting data'), or nothing to compare "
-                         "it with."),
-        (Status.CONTEXTUAL, "The measure is monitored for context, or has no target: it is not rated good or "
-                            "bad."),
+        (Status.NO_DATA, ("There is no actual to rate yet (for example 'Awaiting data'), or nothing to compare "
+                         "it with.")),
+        (Status.CONTEXTUAL, ("The measure is monitored for context, or has no target: it is not rated good or "
+                            "bad.")),
     ]
 
 
 TREND_KEY: list[tuple[str, str]] = [
-    ("Improving / Declining", "The latest actual compared with the one before it, judged by whether high or low "
-                              "is good. The arrow shows which way the value moved."),
+    ("Improving / Declining", ("The latest actual compared with the one before it, judged by whether high or low "
+                              "is good. The arrow shows which way the value moved.")),
     ("Stable", "The two differ by no more than 0.5% of the earlier value."),
     ("Up / Down", "Contextual measures: the direction only, not judged."),
 ]
@@ -293,7 +300,7 @@ def budget_key(settings: Settings = Settings()) -> list[tuple[Status, str]]:
     return [
         (Status.GREEN, "Forecast at or under the net budget."),
         (Status.AMBER, "Forecast overspend below the red threshold."),
-        (Status.RED, f"Forecast overspend of at least {format_number(settings.budget_red_pct)}% of the net budget "
-                     f"or £{format_number(settings.budget_red_abs)}k, whichever is lower."),
+        (Status.RED, (f"Forecast overspend of at least {format_number(settings.budget_red_pct)}% of the net budget "
+                     f"or £{format_number(settings.budget_red_abs)}k, whichever is lower.")),
         (Status.NO_DATA, "No forecast outturn entered yet."),
     ]

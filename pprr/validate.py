@@ -115,9 +115,8 @@ def _units(measures: tuple[Measure, ...]) -> list[Problem]:
                 out.append(_p(Severity.WARNING, "Measures", m.row, None,
                               f"{m.label} is a percentage but '{plain[0]}' has no % sign; check it is a "
                               "percentage."))
-        elif m.target.number is not None and values:
-            if m.target.percent != values[-1].percent and m.unit != "%":
-                out.append(_p(Severity.WARNING, "Measures", m.row, None,
+        elif m.target.number is not None and values and m.target.percent != values[-1].percent:
+            out.append(_p(Severity.WARNING, "Measures", m.row, None,
                               f"{m.label}: the latest actual '{values[-1].raw}' and the target "
                               f"'{m.target.raw}' are not written in the same unit."))
     return out

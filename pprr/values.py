@@ -91,7 +91,7 @@ def parse_value(cell: object, number_format: str | None = None) -> Value:
     """
     if cell is None:
         return Value("", missing="")
-    if isinstance(cell, bool) or isinstance(cell, (_dt.date, _dt.time)):
+    if isinstance(cell, (bool, _dt.date, _dt.time)):
         raise UnreadableValue(f"'{cell_text(cell)}' is not a number")
     if isinstance(cell, (int, float)):
         number = float(cell)
@@ -190,8 +190,7 @@ def parse_number(cell: object) -> float | None:
     negative = text.startswith("(") and text.endswith(")")
     core = text[1:-1] if negative else text
     core = core.replace("£", "").replace(",", "").replace(" ", "").rstrip("*")
-    if core.endswith("%"):
-        core = core[:-1]
+    core = core.removesuffix("%")
     try:
         number = float(core)
     except ValueError:

@@ -146,3 +146,9 @@ def test_count_statuses_lists_every_status_in_order():
 def test_status_key_quotes_the_tolerance_in_force():
     key = dict(status_key(Settings(tolerance_pct=7.5)))
     assert "7.5%" in key[Status.AMBER]
+
+
+def test_reason_says_when_the_latest_number_is_from_an_earlier_year():
+    r = rate_measure(measure(["0.6%", "0.5%", "N/A", "Awaiting data"], "0.3%", "Low"))
+    assert r.latest_year == "2019/20"
+    assert r.reason.startswith("0.5% (2019/20; Awaiting data (2021/22)) vs target 0.3%")
