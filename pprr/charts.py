@@ -1,0 +1,253 @@
+"""The portfolio's charts, as Altair charts: the app shows them, the PDF pack prints them (:func:`chart_png`).
+
+Workbook text (service names, items, categories) only ever enters a chart as data, never inside a Vega expression.
+Status colours come from :data:`pprr.status.STATUS_STYLES`. Money is £000 unless the title says £m; every chart has
+a title and labelled axes, in sizes that stay legible when printed.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import vl_convert
+
+from . import finance
+from .model import PortfolioWorkbook
+from .status import STATUS_ORDER, STATUS_STYLES, Rating, Settings, Status, rate_measures
+
+FONTS = Path(__file__).parent / "fonts"
+FONT = "DejaVu Sans"
+WIDTH = 460
+LABEL_LIMIT = 230  # pixels of an axis label before it is cut with an ellipsis
+OVERSPEND = STATUS_STYLES[Status.RED].colour
+UNDERSPEND = STATUS_STYLES[Status.GREEN].colour
+NEUTRAL = STATUS_STYLES[Status.CONTEXTUAL].colour
+MUTED = STATUS_STYLES[Status.NO_DATA].colour
+
+
+def _styled(chart: alt.TopLevelMixin, title: str) -> alt.TopLevelMixin:
+    return (
+        chart.properties(title=alt.TitleParams(title, anchor="start", fontSize=15, font=FONT))
+        .configure(font=FONT)
+        .configure_axis(labelFontSize=12, titleFontSize=12, labelLimit=LABEL_LIMIT, labelColor="#222",
+                        titleColor="#222")
+        .configure_legend(labelFontSize=12, titleFontSize=12, orient="bottom", labelLimit=LABEL_LIMIT)
+        .configure_header(labelFontSize=12, titleFontSize=12, labelFont=FONT, titleFont=FONT)
+        .configure_view(stroke=None)
+    )
+
+
+def _money_label(values: pd.Series) -> list[str]:
+    return [finance.format_money(v) for v in values]
+
+
+def _padded(values: list[float], share: float, zero: bool = True) -> list[float]:
+    """An axis domain around ``values`` with room for the bar labels on both sides."""
+    lo, hi = min(values), max(values)
+    pad = max((hi - lo) * share, 1.0)
+    return [lo - pad if (lo < 0 or not zero) else 0.0, hi + pad]
+
+
+def _numbered(labels: list[str]) -> list[str]:
+    """Unique axis labels in a fixed order: ``1. Opening``, ``2. Demand`` ... (labels may repeat in a workbook)."""
+    return [f"{i}. {label}" for i, label in enumerate(labels, 1)]
+
+
+def budget_forecast_chart(wb: PortfolioWorkbook) -> alt.TopLevelMixin:
+    """Net budget and forecast outturn per service, services grouped by division."""
+    table = finance.budget_table(wb)
+    long = table.melt(id_vars=["service", "division"], value_vars=["net_budget", "forecast"],
+                      var_name="measure", value_name="amount").dropna(subset=["amount"])
+    long["measure"] = long["measure"].map({"net_budget": "Net budget", "forecast": "Forecast outturn"})
+    long["amount"] = long["amount"].astype(float)
+    chart = (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            y=alt.Y("service:N", title=None, sort=list(dict.fromkeys(table["service"]))),
+            yOffset=alt.YOffset("measure:N", sort=["Net budget", "Forecast outturn"]),
+            x=alt.X("amount:Q", title="£000"),
+            color=alt.Color("measure:N", title=None, sort=["Net budget", "Forecast outturn"],
+                            scale=alt.Scale(range=[MUTED, NEUTRAL])),
+            row=alt.Row("division:N", title=None, sort=list(dict.fromkeys(table["division"])),
+                        header=alt.Header(labelAngle=0, labelOrient="top", labelAnchor="start",
+                                          labelFontWeight="bold")),
+            tooltip=["service", "division", "measure", alt.Tooltip("amount:Q", format=",.0f", title="£000")],
+        )
+        .properties(width=WIDTH - 140, height=alt.Step(11))
+        .resolve_scale(y="independent")
+    )
+    return _styled(chart, "Net budget and forecast outturn by service (£000)")
+
+
+def variance_chart(wb: PortfolioWorkbook, limit: int | None = None) -> alt.TopLevelMixin:
+    """Forecast variance per service: overspend right (red), underspend left (green), each bar labelled in £000.
+
+    With ``limit``, only that many services with the largest variances (either way) are drawn, in workbook order,
+    so that a large budget still prints legibly; the title says so.
+    """
+    table = finance.budget_table(wb).dropna(subset=["variance"])
+    title = "Forecast variance by service (£000; overspend positive)"
+    if limit is not None and len(table) > limit:
+        table = table.loc[table["variance"].abs().astype(float).nlargest(limit).index.sort_values()]
+        title = f"Forecast variance: the {limit} largest of {len(wb.budget)} services (£000; overspend positive)"
+    data = pd.DataFrame({
+        "service": table["service"],
+        "variance": table["variance"].astype(float),
+        "label": _money_label(table["variance"]),
+        "direction": ["Overspend" if v > 0 else "Underspend" if v < 0 else "On budget" for v in table["variance"]],
+    })
+    base = alt.Chart(data).encode(
+        y=alt.Y("service:N", title=None, sort=list(data["service"])),
+        x=alt.X("variance:Q", title="Variance, £000 (forecast − net budget)",
+                scale=alt.Scale(domain=_padded([0.0, *data["variance"]], 0.25))),
+    )
+    bars = base.mark_bar().encode(
+        color=alt.Color("direction:N", title=None, sort=["Overspend", "Underspend", "On budget"],
+                        scale=alt.Scale(domain=["Overspend", "Underspend", "On budget"],
+                                        range=[OVERSPEND, UNDERSPEND, MUTED])),
+        tooltip=["service", alt.Tooltip("label:N", title="Variance £000"), "direction"],
+    )
+    right = base.transform_filter(alt.datum.variance >= 0).mark_text(align="left", dx=4, fontSize=11)
+    left = base.transform_filter(alt.datum.variance < 0).mark_text(align="right", dx=-4, fontSize=11)
+    chart = alt.layer(bars, right.encode(text="label:N"), left.encode(text="label:N")).properties(
+        width=WIDTH - 100, height=alt.Step(18))
+    return _styled(chart, title)
+
+
+def _waterfall_data(recon: finance.Reconciliation) -> pd.DataFrame:
+    rows, running = [], 0.0
+    for line in recon.lines:
+        if line.kind == "subtotal":
+            continue
+        if line.kind in ("opening", "closing"):
+            start, end, kind = 0.0, line.total, "Budget"
+        else:
+            start, end = running, running + line.total
+            kind = "Increase" if line.total >= 0 else "Decrease"
+        running = end
+        rows.append((line.label, start, end, kind, finance.format_money(line.total)))
+    data = pd.DataFrame(rows, columns=["label", "start", "end", "kind", "amount"])
+    data["step"] = _numbered(list(data["label"]))
+    return data
+
+
+def reconciliation_chart(wb: PortfolioWorkbook) -> alt.TopLevelMixin:
+    """The cash-limit reconciliation as a waterfall: opening budget, each change, the closing budget."""
+    data = _waterfall_data(finance.reconciliation(wb))
+    base = alt.Chart(data).encode(y=alt.Y("step:N", title=None, sort=list(data["step"])))
+    changes = data[data["kind"] != "Budget"]
+    low = min([*data["end"], *changes["start"]]) if len(data) else 0.0
+    domain = _padded([low, *data["end"], *data["start"][data["kind"] != "Budget"]], 0.3, zero=False)
+    bars = base.mark_bar(clip=True).encode(
+        x=alt.X("start:Q", title="£000, all divisions (the axis does not start at zero)",
+                scale=alt.Scale(domain=domain, zero=False)),
+        x2="end:Q",
+        color=alt.Color("kind:N", title=None, sort=["Budget", "Increase", "Decrease"],
+                        scale=alt.Scale(domain=["Budget", "Increase", "Decrease"],
+                                        range=[NEUTRAL, OVERSPEND, UNDERSPEND])),
+        tooltip=["label", alt.Tooltip("amount:N", title="£000"), "kind"],
+    )
+    labels = base.mark_text(align="left", dx=4, fontSize=11).encode(x=alt.X("max_end:Q"), text="amount:N")
+    labels = labels.transform_calculate(max_end="max(datum.start, datum.end)")
+    chart = alt.layer(bars, labels).properties(width=WIDTH - 120, height=alt.Step(18))
+    return _styled(chart, "Cash-limit reconciliation (£000)")
+
+
+def _risk_colours(risks: list[str]) -> list[str]:
+    known = {s.value: STATUS_STYLES[s].colour for s in (Status.GREEN, Status.AMBER, Status.RED)}
+    return [known.get(r, MUTED) for r in risks]
+
+
+def savings_chart(wb: PortfolioWorkbook) -> alt.TopLevelMixin:
+    """Savings identified and achieved (£m) by risk rating, in the rating's colour (achieved solid)."""
+    table = finance.savings_by_risk(wb)
+    table = table[table["risk"] != "Total"]
+    long = table.melt(id_vars=["risk"], value_vars=["identified_m", "achieved_m"], var_name="kind",
+                      value_name="amount")
+    long["kind"] = long["kind"].map({"identified_m": "Identified", "achieved_m": "Achieved"})
+    long["amount"] = long["amount"].astype(float)
+    long["label"] = [finance.format_money_m(v) for v in long["amount"]]
+    risks = list(table["risk"])
+    base = alt.Chart(long).encode(
+        x=alt.X("risk:N", title="Risk rating", sort=risks, axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("kind:N", sort=["Identified", "Achieved"]),
+        y=alt.Y("amount:Q", title="£m"),
+    )
+    bars = base.mark_bar().encode(
+        color=alt.Color("risk:N", title="Risk rating", scale=alt.Scale(domain=risks, range=_risk_colours(risks)),
+                        legend=None),
+        opacity=alt.Opacity("kind:N", title=None, sort=["Identified", "Achieved"],
+                            scale=alt.Scale(domain=["Identified", "Achieved"], range=[0.4, 1.0])),
+        tooltip=["risk", "kind", alt.Tooltip("label:N", title="£m")],
+    )
+    text = base.mark_text(dy=-6, fontSize=11).encode(text="label:N")
+    chart = alt.layer(bars, text).properties(width=max(160, 110 * len(risks)), height=220)
+    return _styled(chart, "Savings identified and achieved by risk rating (£m)")
+
+
+def reserves_chart(wb: PortfolioWorkbook) -> alt.TopLevelMixin:
+    """Approved use of reserves (£000) by reserve category, stacked by division."""
+    table = finance.reserves_table(wb).dropna(subset=["approved_use"])
+    table["approved_use"] = table["approved_use"].astype(float)
+    totals = finance.reserves_by(wb, "category")
+    totals["label"] = _money_label(totals["approved_use"])
+    totals["approved_use"] = totals["approved_use"].astype(float)
+    order = list(totals.sort_values("approved_use", ascending=False)["category"])
+    bars = alt.Chart(table).mark_bar().encode(
+        y=alt.Y("category:N", title=None, sort=order),
+        x=alt.X("sum(approved_use):Q", title="Approved use, £000"),
+        color=alt.Color("division:N", title="Division"),
+        tooltip=["category", "division", alt.Tooltip("sum(approved_use):Q", format=",.0f", title="£000")],
+    )
+    text = alt.Chart(totals).mark_text(align="left", dx=4, fontSize=11).encode(
+        y=alt.Y("category:N", sort=order), x="approved_use:Q", text="label:N")
+    chart = alt.layer(bars, text).properties(width=WIDTH - 160, height=alt.Step(22))
+    return _styled(chart, "Reserves: approved use by category (£000)")
+
+
+def _priority_label(number: int, title: str) -> str:
+    label = f"{number}. {title}".strip()
+    return label if len(label) <= 60 else label[:59] + "…"
+
+
+def status_chart(wb: PortfolioWorkbook, ratings: tuple[Rating, ...] | None = None) -> alt.TopLevelMixin:
+    """Measures per status for each priority, stacked in status order, coloured and named as everywhere else."""
+    if ratings is None:
+        ratings = rate_measures(wb.measures, Settings(tolerance_pct=wb.portfolio.tolerance_pct))
+    titles = {p.number: p.title for p in wb.priorities}
+    numbers = list(dict.fromkeys([p.number for p in wb.priorities] + [m.priority for m in wb.measures]))
+    labels = {n: _priority_label(n, titles.get(n, f"Priority {n}")) for n in numbers}
+    rank = {STATUS_STYLES[s].label: i for i, s in enumerate(STATUS_ORDER)}
+    counts: Counter[tuple[int, str]] = Counter(
+        (measure.priority, rating.style.label) for measure, rating in zip(wb.measures, ratings))
+    data = pd.DataFrame(
+        [(labels[n], status, count, rank[status]) for (n, status), count in counts.items()],
+        columns=["priority", "status", "count", "rank"],
+    )
+    domain = [STATUS_STYLES[s].label for s in STATUS_ORDER]
+    chart = alt.Chart(data).mark_bar().encode(
+        y=alt.Y("priority:N", title=None, sort=[labels[n] for n in numbers]),
+        x=alt.X("count:Q", title="Measures", axis=alt.Axis(tickMinStep=1, format="d")),
+        color=alt.Color("status:N", title="Status", sort=domain,
+                        scale=alt.Scale(domain=domain, range=[STATUS_STYLES[s].colour for s in STATUS_ORDER])),
+        order=alt.Order("rank:Q"),
+        tooltip=["priority", "status", "count"],
+    ).properties(width=WIDTH - 180, height=alt.Step(26))
+    return _styled(chart, "Measures by status and priority").configure_axisY(labelLimit=340)
+
+
+@functools.cache
+def register_fonts() -> None:
+    """Make the embedded fonts available to the chart renderer (once per process)."""
+    vl_convert.register_font_directory(str(FONTS))
+
+
+def chart_png(chart: alt.TopLevelMixin, scale: float = 2) -> bytes:
+    """Render a chart to PNG, offline."""
+    register_fonts()
+    return vl_convert.vegalite_to_png(chart.to_dict(), scale=scale)

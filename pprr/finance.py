@@ -1,0 +1,301 @@
+"""The portfolio's money: service budgets and variances, the cash-limit reconciliation, reserves, savings, capital.
+
+All figures are £000 except savings, which the agreement states in £m. Totals are always computed here from the
+lines, never read from the workbook. Negative amounts (income, savings, negative budgets) are shown in brackets, as
+the council's own reports do (:func:`format_money`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+
+from .model import PortfolioWorkbook
+from .schema import RISK_RATINGS
+from .status import Settings, budget_rag, budget_variance
+
+BUDGET_COLUMNS = ("service", "division", "net_budget", "forecast", "variance", "variance_pct", "rag")
+SUMMARY_COLUMNS = (
+    "label", "level", "employee", "non_employee", "gross_expenditure", "gross_income", "net_budget", "forecast",
+    "variance",
+)
+_SUMMED = SUMMARY_COLUMNS[2:]
+ROUNDING = 1.0  # £000: reconciliation and service table may differ by this much through rounding
+
+
+def format_money(x: float | None, decimals: int = 0) -> str:
+    """``1,234``; negatives in brackets ``(165)``; ``""`` for None.
+
+    Rounded half away from zero, as Excel shows the figure (57.5 -> 58); a value that rounds to zero shows as ``0``.
+    """
+    if x is None or pd.isna(x):
+        return ""
+    shown = Decimal(str(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = f"{abs(shown):,.{decimals}f}"
+    return f"({text})" if shown < 0 else text
+
+
+def format_money_m(x: float | None) -> str:
+    """£m with three decimals, as the savings table shows them: ``0.132``, ``(0.050)``."""
+    return format_money(x, 3)
+
+
+def _sum(values: Iterable[float | None]) -> float | None:
+    """Sum of the values present; None when none is."""
+    present = [v for v in values if v is not None]
+    return sum(present) if present else None
+
+
+def _key(name: str) -> str:
+    return " ".join(name.replace("&", " and ").split()).casefold()
+
+
+def _ordered(names: Iterable[str]) -> list[str]:
+    """Distinct names in first-seen order."""
+    return list(dict.fromkeys(names))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Service budgets
+
+
+def budget_table(wb: PortfolioWorkbook, settings: Settings | None = None) -> pd.DataFrame:
+    """One row per service, in workbook order: net budget, forecast, variance (+ = overspend), % of |net|, RAG."""
+    settings = settings or Settings(tolerance_pct=wb.portfolio.tolerance_pct)
+    rows = []
+    for line in wb.budget:
+        variance = budget_variance(line.net_budget, line.forecast)
+        pct = None
+        if variance is not None and line.net_budget:
+            pct = variance / abs(line.net_budget) * 100
+        rag = budget_rag(line.net_budget, line.forecast, settings).value
+        rows.append((line.service, line.division, line.net_budget, line.forecast, variance, pct, rag))
+    return pd.DataFrame(rows, columns=list(BUDGET_COLUMNS), dtype=object)
+
+
+def _totals(label: str, level: str, lines: list) -> dict:
+    row = {"label": label, "level": level}
+    for name in ("employee", "non_employee", "gross_expenditure", "gross_income", "net_budget", "forecast"):
+        row[name] = _sum(getattr(line, name) for line in lines)
+    row["variance"] = _sum(budget_variance(line.net_budget, line.forecast) for line in lines)
+    return row
+
+
+def budget_summary(wb: PortfolioWorkbook) -> pd.DataFrame:
+    """Division sub-totals (level ``division``, in first-seen order) then the portfolio total (level ``total``).
+
+    Forecast and variance add up the services that have a forecast; they are None when no service has one.
+    """
+    rows = []
+    for division in _ordered(line.division for line in wb.budget):
+        lines = [line for line in wb.budget if line.division == division]
+        rows.append(_totals(division, "division", lines))
+    rows.append(_totals(f"{wb.portfolio.portfolio or 'Portfolio'} Total", "total", list(wb.budget)))
+    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS), dtype=object)
+
+
+def budget_total(wb: PortfolioWorkbook) -> dict:
+    """The portfolio total row of :func:`budget_summary` as a dict."""
+    return _totals("Total", "total", list(wb.budget))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Cash-limit reconciliation
+
+
+@dataclass(frozen=True)
+class ReconLine:
+    label: str
+    kind: str  # "opening", "item", "subtotal" or "closing"
+    amounts: tuple[float, ...]  # per division, in the order of Reconciliation.divisions
+    category: str = ""
+
+    @property
+    def total(self) -> float:
+        return sum(self.amounts)
+
+
+@dataclass(frozen=True)
+class ReconCheck:
+    """The reconciliation's closing figure for a division against the sum of its services' net budgets."""
+
+    division: str
+    closing: float
+    service_total: float | None  # None when no service in the Budget sheet names this division
+    difference: float | None  # closing - service_total
+
+    @property
+    def agrees(self) -> bool:
+        """Within ±1 (£000) rounding."""
+        return self.difference is not None and abs(round(self.difference, 6)) <= ROUNDING
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    divisions: tuple[str, ...]
+    lines: tuple[ReconLine, ...]  # opening, items with category sub-totals, closing
+    checks: tuple[ReconCheck, ...]
+
+    @property
+    def closing(self) -> ReconLine:
+        return self.lines[-1]
+
+    @property
+    def agrees(self) -> bool:
+        return all(c.agrees for c in self.checks)
+
+
+def _is_opening(category: str) -> bool:
+    return _key(category) == "opening"
+
+
+def reconciliation(wb: PortfolioWorkbook) -> Reconciliation:
+    """Opening budget, each change with a sub-total per category, and the computed closing budget per division.
+
+    The opening line is the one whose Category is ``Opening`` (else the first line). Lines without a category
+    stand alone. The closing budget of each division is checked against its services in the Budget sheet.
+    """
+    divisions = tuple(wb.budget_divisions)
+    changes = list(wb.budget_changes)
+
+    def amounts(change) -> tuple[float, ...]:
+        given = {_key(name): value for name, value in change.amounts}
+        return tuple(given.get(_key(d)) or 0.0 for d in divisions)
+
+    opening_at = next((i for i, c in enumerate(changes) if _is_opening(c.category)), 0)
+    lines: list[ReconLine] = []
+    if changes:
+        opening = changes.pop(opening_at)
+        lines.append(ReconLine(opening.item, "opening", amounts(opening), opening.category))
+    for category in _ordered(c.category for c in changes):
+        group = [c for c in changes if c.category == category]
+        lines.extend(ReconLine(c.item, "item", amounts(c), c.category) for c in group)
+        if category.strip():
+            subtotal = tuple(sum(col) for col in zip(*(amounts(c) for c in group)))
+            lines.append(ReconLine(f"Total {category.strip()}", "subtotal", subtotal, category))
+    body = [line for line in lines if line.kind in ("opening", "item")]
+    closing = tuple(sum(col) for col in zip(*(line.amounts for line in body))) if body else (0.0,) * len(divisions)
+    year = wb.portfolio.financial_year
+    lines.append(ReconLine(f"{year} Budget".strip() if year else "Closing budget", "closing", closing))
+    return Reconciliation(divisions, tuple(lines), _checks(wb, divisions, closing))
+
+
+def _checks(wb: PortfolioWorkbook, divisions: tuple[str, ...], closing: tuple[float, ...]) -> tuple[ReconCheck, ...]:
+    by_division: dict[str, list[float | None]] = {}
+    for line in wb.budget:
+        by_division.setdefault(_key(line.division), []).append(line.net_budget)
+    checks = []
+    for division, amount in zip(divisions, closing):
+        nets = by_division.get(_key(division))
+        service_total = _sum(nets) if nets is not None else None
+        if nets is not None and service_total is None:
+            service_total = 0.0
+        difference = None if service_total is None else amount - service_total
+        checks.append(ReconCheck(division, amount, service_total, difference))
+    return tuple(checks)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reserves, savings, capital
+
+
+def reserves_table(wb: PortfolioWorkbook) -> pd.DataFrame:
+    """Each reserve: division, category, narration, to be used for, approved use (£000), not drawn down."""
+    rows = [(r.division, r.category, r.narration, r.to_be_used_for, r.approved_use, r.not_drawn_down)
+            for r in wb.reserves]
+    columns = ["division", "category", "narration", "to_be_used_for", "approved_use", "not_drawn_down"]
+    return pd.DataFrame(rows, columns=columns, dtype=object)
+
+
+def reserves_by(wb: PortfolioWorkbook, field: str) -> pd.DataFrame:
+    """Approved use totals by ``division`` or ``category`` (first-seen order), with the amount not drawn down."""
+    rows = []
+    for name in _ordered(getattr(r, field) for r in wb.reserves):
+        group = [r for r in wb.reserves if getattr(r, field) == name]
+        rows.append((name, _sum(r.approved_use for r in group) or 0.0,
+                     _sum(r.approved_use for r in group if r.not_drawn_down) or 0.0, len(group)))
+    return pd.DataFrame(rows, columns=[field, "approved_use", "not_drawn_down", "count"], dtype=object)
+
+
+def reserves_total(wb: PortfolioWorkbook) -> float:
+    return _sum(r.approved_use for r in wb.reserves) or 0.0
+
+
+def _risk_order(risks: Iterable[str]) -> list[str]:
+    seen = _ordered(risks)
+    return [r for r in RISK_RATINGS if r in seen] + [r for r in seen if r not in RISK_RATINGS]
+
+
+def savings_by_risk(wb: PortfolioWorkbook) -> pd.DataFrame:
+    """Savings identified and achieved (£m) by risk rating (Green, Amber, Red, then any other), and a Total row."""
+    rows = []
+    for risk in _risk_order(s.risk for s in wb.savings):
+        group = [s for s in wb.savings if s.risk == risk]
+        rows.append((risk, _sum(s.identified_m for s in group) or 0.0, _sum(s.achieved_m for s in group) or 0.0,
+                     len(group)))
+    rows.append(("Total", savings_identified(wb), savings_achieved(wb), len(wb.savings)))
+    return pd.DataFrame(rows, columns=["risk", "identified_m", "achieved_m", "count"], dtype=object)
+
+
+def savings_by_division(wb: PortfolioWorkbook) -> pd.DataFrame:
+    """Savings identified and achieved (£m) by division, in first-seen order."""
+    rows = []
+    for division in _ordered(s.division for s in wb.savings):
+        group = [s for s in wb.savings if s.division == division]
+        rows.append((division, _sum(s.identified_m for s in group) or 0.0, _sum(s.achieved_m for s in group) or 0.0))
+    return pd.DataFrame(rows, columns=["division", "identified_m", "achieved_m"], dtype=object)
+
+
+def savings_identified(wb: PortfolioWorkbook) -> float:
+    return _sum(s.identified_m for s in wb.savings) or 0.0
+
+
+def savings_achieved(wb: PortfolioWorkbook) -> float:
+    return _sum(s.achieved_m for s in wb.savings) or 0.0
+
+
+def capital_years(wb: PortfolioWorkbook) -> list[str]:
+    return sorted({year for scheme in wb.capital for year, _ in scheme.programme})
+
+
+def capital_table(wb: PortfolioWorkbook) -> pd.DataFrame:
+    """One row per scheme with a column per programme year (£000) and the scheme total, then a Total row."""
+    years = capital_years(wb)
+    rows = []
+    for scheme in wb.capital:
+        given = dict(scheme.programme)
+        amounts = [given.get(year) for year in years]
+        rows.append([scheme.scheme, scheme.funding, *amounts, _sum(amounts) or 0.0])
+    totals = [_sum(row[2 + i] for row in rows) or 0.0 for i in range(len(years))]
+    rows.append(["Total", "", *totals, sum(totals)])
+    return pd.DataFrame(rows, columns=["scheme", "funding", *years, "total"], dtype=object)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Headline
+
+
+@dataclass(frozen=True)
+class Headline:
+    net_budget: float | None
+    forecast: float | None
+    variance: float | None
+    reserves: float
+    savings_identified_m: float
+    savings_achieved_m: float
+
+
+def headline(wb: PortfolioWorkbook) -> Headline:
+    """The finance figures a councillor reads first: £000 except savings (£m)."""
+    total = budget_total(wb)
+    return Headline(
+        net_budget=total["net_budget"],
+        forecast=total["forecast"],
+        variance=total["variance"],
+        reserves=reserves_total(wb),
+        savings_identified_m=savings_identified(wb),
+        savings_achieved_m=savings_achieved(wb),
+    )

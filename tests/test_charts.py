@@ -1,0 +1,133 @@
+"""The Altair charts: the right data, status colours from the one source, workbook text kept out of expressions."""
+
+from __future__ import annotations
+
+import pytest
+
+from pprr import charts
+from pprr.model import (
+    BudgetChange,
+    BudgetLine,
+    Measure,
+    Portfolio,
+    PortfolioWorkbook,
+    Priority,
+    Reserve,
+    Saving,
+    Target,
+    TargetKind,
+)
+from pprr.status import STATUS_ORDER, STATUS_STYLES, Status
+from pprr.values import parse_text
+
+HOSTILE = "') || alert(1) || datum['x"  # text that would break out of a Vega expression string
+
+
+def _measure(code: str, priority: int, actual: str, target: float) -> Measure:
+    return Measure(row=2, code=code, cohort="", name=f"Measure {code}", priority=priority, measure_type="Council",
+                   reported="Annually", polarity="High", actuals=(("2020/21", parse_text(actual)),),
+                   target=Target(str(target), TargetKind.NUMBER, number=target))
+
+
+WORKBOOK = PortfolioWorkbook(
+    portfolio=Portfolio(portfolio="Test", financial_year="2021/22"),
+    priorities=(Priority(2, 1, HOSTILE), Priority(3, 2, "Second")),
+    measures=(_measure("A1", 1, "50", 50), _measure("A2", 1, "10", 50), _measure("B1", 2, "49", 50)),
+    budget=(
+        BudgetLine(2, HOSTILE, "Children", net_budget=100, forecast=150),
+        BudgetLine(3, "Fostering", "Children", net_budget=200, forecast=180),
+        BudgetLine(4, "Transport", "Education", net_budget=50, forecast=50),
+        BudgetLine(5, "Unforecast", "Education", net_budget=50),
+    ),
+    budget_changes=(
+        BudgetChange(2, "Opening", "Opening", (("Children", 250.0), ("Education", 90.0))),
+        BudgetChange(3, HOSTILE, "Demand", (("Children", 60.0),)),
+        BudgetChange(4, "Saving", "Savings", (("Education", -10.0),)),
+    ),
+    budget_divisions=("Children", "Education"),
+    reserves=(Reserve(2, "Children", HOSTILE, "n", "u", 100.0), Reserve(3, "Education", "Corporate", "n", "u", 40.0)),
+    savings=(Saving(2, "Children", "P1", "Green", 0.05, 0.05), Saving(3, "Children", "P2", "Red", 0.1, 0.0)),
+)
+
+ALL = [charts.budget_forecast_chart, charts.variance_chart, charts.reconciliation_chart, charts.savings_chart,
+       charts.reserves_chart, charts.status_chart]
+
+
+def _data(spec: dict) -> list[dict]:
+    return [row for values in spec["datasets"].values() for row in values]
+
+
+def _expressions(node, found: list[str]) -> list[str]:
+    """Every string of a spec that Vega evaluates as an expression."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("expr", "test", "calculate", "filter", "labelExpr", "signal") and isinstance(value, str):
+                found.append(value)
+            _expressions(value, found)
+    elif isinstance(node, list):
+        for item in node:
+            _expressions(item, found)
+    return found
+
+
+@pytest.mark.parametrize("make", ALL)
+def test_charts_have_a_title_and_keep_workbook_text_out_of_expressions(make):
+    spec = make(WORKBOOK).to_dict()
+    assert spec["title"]["text"]
+    assert spec["config"]["font"] == charts.FONT
+    assert all(HOSTILE not in expr and "alert" not in expr for expr in _expressions(spec, []))
+
+
+@pytest.mark.parametrize("make", [charts.budget_forecast_chart, charts.variance_chart,
+                                  charts.reconciliation_chart, charts.reserves_chart, charts.status_chart])
+def test_workbook_text_reaches_the_chart_as_data(make):
+    assert any(HOSTILE in str(value) for row in _data(make(WORKBOOK).to_dict()) for value in row.values())
+
+
+def test_variance_chart_labels_and_directions():
+    rows = {r["service"]: r for r in _data(charts.variance_chart(WORKBOOK).to_dict())}
+    assert set(rows) == {HOSTILE, "Fostering", "Transport"}  # no forecast, no bar
+    assert (rows[HOSTILE]["label"], rows[HOSTILE]["direction"]) == ("50", "Overspend")
+    assert (rows["Fostering"]["label"], rows["Fostering"]["direction"]) == ("(20)", "Underspend")
+    assert rows["Transport"]["direction"] == "On budget"
+
+
+def test_variance_chart_limit_keeps_the_largest_variances_in_workbook_order():
+    spec = charts.variance_chart(WORKBOOK, limit=2).to_dict()
+    assert [r["service"] for r in _data(spec)] == [HOSTILE, "Fostering"]
+    assert "2 largest of 4 services" in spec["title"]["text"]
+    assert len(_data(charts.variance_chart(WORKBOOK, limit=3).to_dict())) == 3
+
+
+def test_reconciliation_waterfall_steps():
+    rows = _data(charts.reconciliation_chart(WORKBOOK).to_dict())
+    assert [(r["kind"], r["start"], r["end"]) for r in rows] == [
+        ("Budget", 0, 340), ("Increase", 340, 400), ("Decrease", 400, 390), ("Budget", 0, 390)]
+    assert rows[1]["step"] == f"2. {HOSTILE}"
+
+
+def test_status_chart_uses_the_status_colours_and_words_in_order():
+    spec = charts.status_chart(WORKBOOK).to_dict()
+    scale = spec["encoding"]["color"]["scale"]
+    assert scale["domain"] == [STATUS_STYLES[s].label for s in STATUS_ORDER]
+    assert scale["range"] == [STATUS_STYLES[s].colour for s in STATUS_ORDER]
+    counts = {(r["priority"][:2], r["status"]): r["count"] for r in _data(spec)}
+    assert counts == {("1.", "Green"): 1, ("1.", "Red"): 1, ("2.", "Amber"): 1}
+
+
+def test_savings_chart_colours_ratings_from_status_styles():
+    spec = charts.savings_chart(WORKBOOK).to_dict()
+    scale = spec["layer"][0]["encoding"]["color"]["scale"]
+    assert scale == {"domain": ["Green", "Red"],
+                     "range": [STATUS_STYLES[Status.GREEN].colour, STATUS_STYLES[Status.RED].colour]}
+
+
+def test_chart_png_renders_offline():
+    png = charts.chart_png(charts.variance_chart(WORKBOOK))
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert len(png) > 5_000
+
+
+def test_sample_charts_render(q3):
+    for make in ALL:
+        assert charts.chart_png(make(q3), scale=1).startswith(b"\x89PNG")
