@@ -1,24 +1,31 @@
 import dataclasses
+import re
 import zipfile
 from io import BytesIO
 
 import openpyxl
 import pytest
+from defusedxml.ElementTree import fromstring
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openpyxl.chart import BarChart, Reference
+from openpyxl.drawing.image import Image
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Font
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from python_calamine import CalamineWorkbook
 from workbooks import MEASURES, Formatted, make_workbook
 
 from pprr import load_workbook
 from pprr.edits import Edit, apply_edits, make_edit
 from pprr.schema import norm_header
-from pprr.writer import write_edited_workbook
+from pprr.writer import _parse_sheet, _Write, _write_cells, write_edited_workbook
 
 BLANK = (None, "General", "n")
 INJECTIONS = ['=HYPERLINK("http://evil.example","click")', "+1", "-x", "@SUM(A1)", "\t=1+1", "=1+1"]
+MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+MEASURES_PART, BUDGET_PART = "xl/worksheets/sheet3.xml", "xl/worksheets/sheet4.xml"  # workbooks.py and samples
 
 
 def cells(data: bytes) -> dict[tuple[str, str], tuple]:
@@ -62,7 +69,41 @@ def assert_round_trip(data: bytes, changes: list[tuple[str, int, str, str]]) -> 
     assert reread.ok, reread.errors
     assert state(reread) == state(apply_edits(wb, edits))
     assert differing(cells(data), cells(out)) == {address(data, e) for e in edits}
+    assert_opens_cleanly(out)
     return out
+
+
+def assert_opens_cleanly(data: bytes) -> None:
+    """Every XML part parses, and both openpyxl and calamine read every sheet."""
+    with zipfile.ZipFile(BytesIO(data)) as zf:
+        for name in zf.namelist():
+            if name.endswith((".xml", ".rels")):
+                fromstring(zf.read(name))
+    openpyxl.load_workbook(BytesIO(data))
+    book = CalamineWorkbook.from_filelike(BytesIO(data))
+    for name in book.sheet_names:
+        book.get_sheet_by_name(name).to_python()
+
+
+def parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(BytesIO(data)) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def repack(data: bytes, changes: dict[str, bytes | None]) -> bytes:
+    """The package with parts replaced, dropped (None) or added (at the end)."""
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, content in {**parts(data), **changes}.items():
+            if content is not None:
+                zf.writestr(name, content)
+    return out.getvalue()
+
+
+def replace_cell(xml: bytes, ref: str, element: str) -> bytes:
+    pattern = re.compile(rb'<c r="%s"[^>]*?(?:/>|>.*?</c>)' % ref.encode(), re.DOTALL)
+    assert pattern.search(xml), ref
+    return pattern.sub(lambda _: element.encode(), xml, count=1)
 
 
 FORMATTED = [dict(m) for m in MEASURES]
@@ -162,13 +203,6 @@ def test_commentary_at_the_cell_limit_round_trips(formatted):
     assert_round_trip(formatted, [("Measures", 2, "Commentary", "é" * 32_767)])
 
 
-def test_no_edits_gives_an_identical_workbook(formatted):
-    wb = load_workbook(formatted)
-    out = write_edited_workbook(formatted, wb, [])
-    assert differing(cells(formatted), cells(out)) == set()
-    assert state(load_workbook(out)) == state(wb)
-
-
 def _with_extras(data: bytes) -> bytes:
     """The workbook with a dropdown, widths, a filter, frozen panes, a conditional format and a merged range."""
     book = openpyxl.load_workbook(BytesIO(data))
@@ -187,35 +221,248 @@ def _with_extras(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def test_in_year_actual_adds_a_column_after_the_last_actual_and_moves_the_rest(formatted):
+def test_in_year_actual_is_appended_after_the_last_used_column_and_nothing_moves(formatted):
     data = _with_extras(formatted)
     wb, edits, out = edit_all(data, [("Measures", 3, "2021/22 Actual", "99.2%"),
                                      ("Measures", 4, "2021/22 Actual", "Awaiting data"),
                                      ("Measures", 2, "Commentary", "=still text")])
     reread = load_workbook(out)
     assert state(reread) == state(apply_edits(wb, edits))
+    before = openpyxl.load_workbook(BytesIO(data))["Measures"]
     ws = openpyxl.load_workbook(BytesIO(out))["Measures"]
-    assert [c.value for c in ws[1]][9:13] == ["2019/20 Actual", "2020/21 Actual", "2021/22 Actual", "2021/22 Target"]
-    assert ws["L3"].value == 0.992 and ws["L3"].number_format == "0.0%"  # styled like 2020/21 on its row
-    assert ws["L4"].value == "Awaiting data"
-    assert ws["Q2"].value == "=still text" and ws["Q2"].data_type == "s"
-    assert ws.column_dimensions["Q"].width == 70 and ws.column_dimensions["L"].width == 9
-    assert [str(dv.sqref) for dv in ws.data_validations.dataValidation] == ["O2:O100"]
-    assert ws.auto_filter.ref == "A1:Q7"
+    # The merged range O9:Q9 reaches the last used column, Q, so the new column is R.
+    assert before.max_column == 17
+    assert [c.value for c in ws[1]] == [c.value for c in before[1]] + ["2021/22 Actual"]
+    assert ws["R3"].value == 0.992 and ws["R3"].number_format == "0.0%"  # styled like 2020/21 on its row
+    assert ws["R4"].value == "Awaiting data"
+    assert ws["P2"].value == "=still text" and ws["P2"].data_type == "s"
+    assert ws.column_dimensions["P"].width == 70 and ws.column_dimensions["K"].width == 9
+    assert ws.column_dimensions["R"].width == 9  # as wide as 2020/21
+    assert [str(dv.sqref) for dv in ws.data_validations.dataValidation] == ["N2:N100"]
+    assert ws.auto_filter.ref == "A1:P7"
     assert ws.freeze_panes == "C2"
-    assert [str(cf.sqref) for cf in ws.conditional_formatting] == ["K2:N7"]
-    assert [str(r) for r in ws.merged_cells.ranges] == ["P9:R9"]
+    assert [str(cf.sqref) for cf in ws.conditional_formatting] == ["K2:M7"]
+    assert [str(r) for r in ws.merged_cells.ranges] == ["O9:Q9"]
+    assert re.search(rb'<dimension ref="A1:R9"', parts(out)[MEASURES_PART])
+    assert differing(cells(data), cells(out)) == {("Measures", ref) for ref in ("P2", "R1", "R3", "R4")}
+    assert_opens_cleanly(out)
 
-    before, after = cells(data), cells(out)
-    moved = {}
-    for (sheet, coordinate), value in before.items():
-        if sheet == "Measures":
-            col, row = openpyxl.utils.cell.coordinate_from_string(coordinate)
-            index = column_index_from_string(col)
-            coordinate = f"{get_column_letter(index + 1 if index >= 12 else index)}{row}"
-        moved[(sheet, coordinate)] = value
-    new_column = {k for k in after if k[0] == "Measures" and k[1].startswith("L") and k[1][1:].isdigit()}
-    assert differing(moved, {k: v for k, v in after.items() if k not in new_column}) == {("Measures", "Q2")}
+
+def test_the_package_is_copied_with_only_the_edited_sheets_changed(q3_bytes, q3):
+    _, _, out = edit_all(q3_bytes, [("Budget", q3.budget[0].row, "Commentary", "Agency costs down"),
+                                    ("Measures", q3.measures[2].row, "Commentary", "Better")])
+    with zipfile.ZipFile(BytesIO(q3_bytes)) as before, zipfile.ZipFile(BytesIO(out)) as after:
+        layout = [[(i.filename, i.compress_type, i.date_time) for i in zf.infolist()] for zf in (before, after)]
+    assert layout[0] == layout[1]
+    old, new = parts(q3_bytes), parts(out)
+    assert {name for name in old if old[name] != new[name]} == {MEASURES_PART, BUDGET_PART}
+
+
+def test_no_edits_returns_the_upload_unchanged(formatted):
+    assert write_edited_workbook(formatted, load_workbook(formatted), []) == formatted
+
+
+def _with_formulas(data: bytes) -> bytes:
+    """The workbook as Excel saves it: Gross Expenditure computed by =C+D, the Forecast Outturn a shared formula
+    (=G2 filled down H2:H4), each with its saved result, and a calculation chain listing the formula cells."""
+    budget = parts(data)[BUDGET_PART]
+    for row, gross, net in ((2, 5891, 5891), (3, 7594, 7594), (4, 2358, -165)):
+        budget = replace_cell(budget, f"E{row}", f'<c r="E{row}"><f>C{row}+D{row}</f><v>{gross}</v></c>')
+        shared = '<f t="shared" ref="H2:H4" si="0">G2</f>' if row == 2 else '<f t="shared" si="0"/>'
+        budget = replace_cell(budget, f"H{row}", f'<c r="H{row}">{shared}<v>{net}</v></c>')
+    chain = b"".join(b'<c r="%s"%s/>' % (ref, b' i="4"' if ref == b"E2" else b"")
+                     for ref in (b"E2", b"E3", b"E4", b"H2", b"H3", b"H4"))
+    rels = parts(data)["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        b'calcChain" Target="calcChain.xml"/></Relationships>')
+    types = parts(data)["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Override PartName="/xl/calcChain.xml" '
+        b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/></Types>')
+    return repack(data, {BUDGET_PART: budget, "xl/_rels/workbook.xml.rels": rels, "[Content_Types].xml": types,
+                         "xl/calcChain.xml": b'<calcChain xmlns="%s">%s</calcChain>' % (MAIN, chain)})
+
+
+def formulas(data: bytes, refs: str) -> tuple[list, list]:
+    """The formulas and the saved results of the Budget cells ``refs``."""
+    ws = openpyxl.load_workbook(BytesIO(data))["Budget"]
+    saved = openpyxl.load_workbook(BytesIO(data), data_only=True)["Budget"]
+    return [ws[ref].value for ref in refs.split()], [saved[ref].value for ref in refs.split()]
+
+
+def test_formulas_and_their_saved_results_survive_edits_elsewhere(formatted):
+    data = _with_formulas(formatted)
+    wb, edits, out = edit_all(data, [("Budget", 2, "Commentary", "Agency costs down"),
+                                     ("Measures", 3, "2020/21 Actual", "97.5%")])
+    assert state(load_workbook(out)) == state(apply_edits(wb, edits))
+    assert load_workbook(out).problems == wb.problems
+    assert formulas(out, "E2 E4 H2 H3") == (["=C2+D2", "=C4+D4", "=G2", "=G3"], [5891, 2358, 5891, 7594])
+    assert parts(out)["xl/calcChain.xml"] == parts(data)["xl/calcChain.xml"]
+    assert_opens_cleanly(out)
+
+
+@pytest.mark.parametrize(
+    ("row", "refs", "expected"),
+    [
+        (2, "H2 H3 H4", (["=G3", "=G4"], [7594, -165])),  # the master of the shared formula
+        (3, "H2 H3 H4", (["=G2", "=G4"], [5891, -165])),  # a cell sharing it
+    ],
+)
+def test_an_edited_formula_cell_becomes_a_value_and_the_others_keep_their_formulas(formatted, row, refs, expected):
+    data = _with_formulas(formatted)
+    wb, edits, out = edit_all(data, [("Budget", row, "Forecast Outturn", "6,000")])
+    assert state(load_workbook(out)) == state(apply_edits(wb, edits))
+    found, saved = formulas(out, refs)
+    assert found.pop(row - 2) == 6000 and saved.pop(row - 2) == 6000
+    assert (found, saved) == expected
+    # Excel lists every formula cell in the calculation chain: it is dropped, for Excel to rebuild.
+    assert "xl/calcChain.xml" not in parts(out)
+    assert b"calcChain" not in parts(out)["xl/_rels/workbook.xml.rels"]
+    assert b"calcChain" not in parts(out)["[Content_Types].xml"]
+    assert parts(out)["xl/workbook.xml"] == parts(data)["xl/workbook.xml"]
+    assert_opens_cleanly(out)
+
+
+def _with_drawings(data: bytes) -> bytes:
+    """The workbook with a picture on the Budget sheet, a chart on Priorities and a part pprr knows nothing of."""
+    pil = pytest.importorskip("PIL.Image")
+    book = openpyxl.load_workbook(BytesIO(data))
+    png = BytesIO()
+    pil.new("RGB", (4, 4), "red").save(png, format="PNG")
+    book["Budget"].add_image(Image(png), "K2")
+    chart = BarChart()
+    chart.add_data(Reference(book["Budget"], min_col=7, min_row=1, max_row=4), titles_from_data=True)
+    book["Priorities"].add_chart(chart, "F2")
+    out = BytesIO()
+    book.save(out)
+    return repack(out.getvalue(), {"customXml/item1.xml": b"<officer-notes>kept as uploaded</officer-notes>"})
+
+
+def test_pictures_charts_and_unknown_parts_survive(formatted):
+    data = _with_drawings(formatted)
+    _, _, out = edit_all(data, [("Budget", 3, "Forecast Outturn", "7,600"), ("Priorities", 2, "Commentary", "x")])
+    old, new = parts(data), parts(out)
+    assert any(name.startswith("xl/media/") for name in old)
+    assert any(name.startswith("xl/charts/") for name in old)
+    assert {name for name in old if old[name] != new.get(name)} == {BUDGET_PART, "xl/worksheets/sheet2.xml"}
+    assert b"<drawing " in new[BUDGET_PART]
+    book = openpyxl.load_workbook(BytesIO(out))
+    assert len(book["Budget"]._images) == 1 and len(book["Priorities"]._charts) == 1
+    assert_opens_cleanly(out)
+
+
+def _prefixed(xml: bytes) -> bytes:
+    """The sheet's XML with the SpreadsheetML namespace bound to the prefix ``x`` and an ignorable extension."""
+    xml = re.sub(rb"<(/?)(\w+)(?=[\s/>])", rb"<\1x:\2", xml)
+    xml = xml.replace(b'xmlns="%s"' % MAIN, b'xmlns:x="%s" xmlns:mc="http://schemas.openxmlformats.org/'
+                      b'markup-compatibility/2006" xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/'
+                      b'2009/9/ac" mc:Ignorable="x14ac"' % MAIN)
+    return xml.replace(b'<x:row r="3"', b'<x:row x14ac:dyDescent="0.25" r="3"')
+
+
+def test_a_sheet_with_a_namespace_prefix_keeps_it(formatted):
+    data = repack(formatted, {MEASURES_PART: _prefixed(parts(formatted)[MEASURES_PART])})
+    wb, edits, out = edit_all(data, [("Measures", 3, "2020/21 Actual", "12.5%"),
+                                     ("Measures", 3, "2021/22 Actual", "Awaiting data"),
+                                     ("Measures", 5, "Commentary", "<b>bold</b> & more")])
+    assert state(load_workbook(out)) == state(apply_edits(wb, edits))
+    xml = parts(out)[MEASURES_PART]
+    assert not re.search(rb"<(c|row|v|is|t)[\s>]", xml)
+    assert b'mc:Ignorable="x14ac"' in xml and b'<x:row x14ac:dyDescent="0.25" r="3"' in xml
+    assert b'<x:c r="K3" s="1"><x:v>0.125</x:v></x:c>' in xml  # its percentage style kept
+    assert_opens_cleanly(out)
+
+
+def test_shared_strings_are_read_for_the_headers(formatted):
+    """A workbook saved by Excel keeps its text in xl/sharedStrings.xml."""
+    data = _with_shared_strings(formatted)
+    assert b't="s"' in parts(data)[MEASURES_PART]
+    assert_round_trip(data, [("Measures", 2, "Commentary", "Shared"), ("Budget", 4, "Forecast Outturn", "1")])
+
+
+def _with_shared_strings(data: bytes) -> bytes:
+    strings: list[bytes] = []
+
+    def share(m: re.Match) -> bytes:
+        strings.append(m.group(2))
+        return b'%s t="s"><v>%d</v></c>' % (m.group(1), len(strings) - 1)
+
+    inline = re.compile(rb'(<c r="[A-Z]+\d+"(?: s="\d+")?) t="inlineStr"><is>(<t[^>]*>.*?</t>)</is></c>',
+                        re.DOTALL)
+    sheets = {name: xml for name, xml in parts(data).items() if name.startswith("xl/worksheets/")}
+    changed = {name: inline.sub(share, xml) for name, xml in sheets.items()}
+    table = b'<sst xmlns="%s">%s</sst>' % (MAIN, b"".join(b"<si>%s</si>" % t for t in strings))
+    rels = parts(data)["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Id="rId98" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        b'sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+    types = parts(data)["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Override PartName="/xl/sharedStrings.xml" '
+        b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    return repack(data, {**changed, "xl/_rels/workbook.xml.rels": rels, "[Content_Types].xml": types,
+                         "xl/sharedStrings.xml": table})
+
+
+SHEET = (b'<worksheet xmlns="%s"><dimension ref="A1:C3"/><sheetData>'
+         b'<row r="1" spans="1:3"><c r="A1" s="3"/><c r="C1" t="inlineStr"><is><t>x</t></is></c></row>'
+         b'<row r="3" spans="1:3"/></sheetData></worksheet>' % MAIN)
+
+
+def rows_and_cells(xml: bytes) -> list[tuple[str, list[str]]]:
+    root = fromstring(xml)
+    ns = f"{{{MAIN.decode()}}}"
+    return [(row.get("r"), [c.get("r") for c in row.iter(ns + "c")]) for row in root.iter(ns + "row")]
+
+
+@pytest.mark.parametrize(
+    ("writes", "layout", "written"),
+    [
+        ({(1, 1): _Write("a", b"3")}, [("1", ["A1", "C1"]), ("3", [])],
+         b'<c r="A1" s="3" t="inlineStr"><is><t xml:space="preserve">a</t></is></c>'),
+        ({(1, 2): _Write(1.5, None)}, [("1", ["A1", "B1", "C1"]), ("3", [])],
+         b'<row r="1"><c r="A1" s="3"/><c r="B1"><v>1.5</v></c>'),
+        ({(1, 4): _Write(None, b"2")}, [("1", ["A1", "C1", "D1"]), ("3", [])], b'<c r="D1" s="2"/></row>'),
+        ({(1, 3): _Write(7, None)}, [("1", ["A1", "C1"]), ("3", [])], b'<c r="C1"><v>7</v></c></row>'),
+        ({(3, 2): _Write("b", None)}, [("1", ["A1", "C1"]), ("3", ["B3"])],
+         b'<row r="3"><c r="B3" t="inlineStr">'),
+        ({(2, 1): _Write(1, None), (2, 3): _Write(2, None)}, [("1", ["A1", "C1"]), ("2", ["A2", "C2"]), ("3", [])],
+         b'<row r="2"><c r="A2"><v>1</v></c><c r="C2"><v>2</v></c></row><row r="3"'),
+        ({(5, 5): _Write(1, None)}, [("1", ["A1", "C1"]), ("3", []), ("5", ["E5"])], b'<dimension ref="A1:E5"/>'),
+    ],
+)
+def test_cells_are_written_in_row_and_column_order(writes, layout, written):
+    xml, formulas_removed = _write_cells(_parse_sheet(SHEET), writes, [])
+    assert rows_and_cells(xml) == layout
+    assert written in xml
+    assert not formulas_removed
+
+
+def test_an_empty_sheet_gets_its_first_row():
+    xml, _ = _write_cells(_parse_sheet(b'<worksheet xmlns="%s"><sheetData/></worksheet>' % MAIN),
+                          {(2, 1): _Write("<&>", None)}, [])
+    assert rows_and_cells(xml) == [("2", ["A2"])]
+    assert b"&lt;&amp;&gt;" in xml
+
+
+def test_a_sheet_that_declares_a_doctype_is_refused(formatted):
+    wb = load_workbook(formatted)
+    sheet = parts(formatted)[MEASURES_PART]
+    data = repack(formatted, {MEASURES_PART: b"<!DOCTYPE worksheet>" + sheet})
+    with pytest.raises(ValueError, match="could not be read"):
+        write_edited_workbook(data, wb, [make_edit(wb, "Measures", 2, "Commentary", "x")])
+
+
+def test_text_with_a_control_character_is_refused(formatted):
+    wb = load_workbook(formatted)
+    with pytest.raises(ValueError, match="control character"):
+        write_edited_workbook(formatted, wb, [Edit("Measures", 2, "Commentary", "", "a\x07b", "CFSE.1")])
+
+
+def test_text_that_looks_like_an_excel_escape_stays_as_typed(formatted):
+    _, _, out = edit_all(formatted, [("Measures", 2, "Commentary", "Code _x0041_ and _x000D_ kept")])
+    assert load_workbook(out).measures[0].commentary == "Code _x0041_ and _x000D_ kept"
 
 
 def test_an_edit_of_a_sheet_that_is_gone_is_refused(formatted):
@@ -238,6 +485,19 @@ def test_round_trip_on_the_agreement_sample(agreement_bytes, agreement):
     reread = load_workbook(out)
     assert state(reread) == state(apply_edits(wb, edits))
     assert [p.message for p in reread.problems] == [p.message for p in agreement.problems]
+    # The agreement has no 2021/22 Actual: it is appended after the last column (Note, R), with R's header style.
+    before = openpyxl.load_workbook(BytesIO(agreement_bytes))["Measures"]
+    ws = openpyxl.load_workbook(BytesIO(out))["Measures"]
+    assert [c.value for c in ws[1]] == [c.value for c in before[1]] + ["2021/22 Actual"]
+    assert ws["S1"].style_id == ws["R1"].style_id != 0
+    assert ws.column_dimensions["S"].width == ws.column_dimensions["L"].width  # 2020/21 Actual
+    assert ws[f"S{target_row}"].value == "8.9% (236)"
+    assert {ws[f"S{m.row}"].number_format for m in agreement.measures} == {"General", "0", "0%", "0.0%"}
+    assert all(ws[f"S{m.row}"].style_id == before[f"L{m.row}"].style_id for m in agreement.measures)
+    edited = {address(agreement_bytes, e) for e in edits if e.field != "2021/22 Actual"}
+    changed = differing(cells(agreement_bytes), cells(out))
+    assert {k for k in changed if not (k[0] == "Measures" and k[1].startswith("S"))} == edited
+    assert_opens_cleanly(out)
 
 
 def test_round_trip_on_the_q3_sample(q3_bytes, q3):
