@@ -66,17 +66,38 @@ def statuses_csv() -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+_EDITED = "report_edited_workbook"  # ((sha, revision), bytes or the reason it could not be written)
+
+
+def edited_workbook() -> bytes | str:
+    """The edited workbook, written once per revision of the edits; a message when it cannot be written."""
+    working = _state.working()
+    key = (working.sha, working.revision)
+    memo = st.session_state.get(_EDITED)
+    if memo is None or memo[0] != key:
+        try:
+            result: bytes | str = write_edited_workbook(working.source, working.base, list(working.edits))
+        except ValueError as exc:
+            result = f"The edited workbook could not be written: {exc}."
+        memo = (key, result)
+        st.session_state[_EDITED] = memo
+    return memo[1]
+
+
 def downloads() -> None:
     st.subheader("Edited workbook and statuses")
     working = _state.working()
     count = _state.unsaved_count()
     st.caption(f"The edited workbook is the file you uploaded with your {count} edit(s) written in; every other cell "
                "stays as it was. The what-if scenario is not included unless you adopted it.")
-    source, wb, edits = working.source, working.base, list(working.edits)
     stem = Path(working.filename).stem
     left, right = st.columns(2)
-    left.download_button("Download the edited workbook", lambda: write_edited_workbook(source, wb, edits),
-                         f"{stem}-edited.xlsx", XLSX, key="download_workbook", on_click="ignore", type="primary")
+    edited = edited_workbook()
+    if isinstance(edited, str):
+        left.error(edited)
+    else:
+        left.download_button("Download the edited workbook", edited, f"{stem}-edited.xlsx", XLSX,
+                             key="download_workbook", on_click="ignore", type="primary")
     right.download_button("Download measure statuses (CSV)", statuses_csv(), f"{stem}-statuses.csv", "text/csv",
                           key="download_statuses", on_click="ignore")
 
