@@ -92,7 +92,7 @@ def working() -> Working:
     to the entry script first.
     """
     if not st.session_state.get(_ENTRY_RAN):
-        st.switch_page(ENTRY)
+        st.switch_page(ENTRY, query_params=st.query_params.to_dict())  # keeps the draft token
     if _WORKING not in st.session_state and not _reopen_draft(st.query_params.get(DRAFT_PARAM)):
         _install(SAMPLE.read_bytes(), SAMPLE.name)
     return st.session_state[_WORKING]

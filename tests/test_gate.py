@@ -132,3 +132,17 @@ def test_startup_fails_loudly_without_defusedxml(monkeypatch):
     monkeypatch.setattr(openpyxl, "DEFUSEDXML", False)
     with pytest.raises(RuntimeError, match="defusedxml"):
         gate.assert_safe_xml_parser()
+
+
+def test_pprr_refuses_to_start_when_openpyxl_parses_xml_unsafely():
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, OPENPYXL_DEFUSEDXML="False")
+    result = subprocess.run([sys.executable, "-c", "import pprr"], env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode != 0
+    assert "defusedxml" in result.stderr
+    ok = subprocess.run([sys.executable, "-c", "import pprr"], capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0, ok.stderr

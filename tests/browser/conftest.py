@@ -63,7 +63,9 @@ class AppServer:
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
-                 "--server.headless", "true", "--server.port", str(self.port), "--server.address", "127.0.0.1"],
+                 "--server.headless", "true", "--server.port", str(self.port), "--server.address", "127.0.0.1",
+                 # Source files edited while the suite runs must not reload modules under a live session.
+                 "--server.fileWatcherType", "none"],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             )
         _wait_healthy(self.url, self.proc)
@@ -112,6 +114,21 @@ def context(browser):
 @pytest.fixture
 def page(context):
     return context.new_page()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Opens another page in a browser context of its own: a second officer, with a session of their own."""
+    contexts = []
+
+    def open_page():
+        ctx = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+        contexts.append(ctx)
+        return ctx.new_page()
+
+    yield open_page
+    for ctx in contexts:
+        ctx.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,225 @@
+"""What an officer does in the browser, written once for the browser tests: open the app, move between pages,
+upload a file, edit a grid cell, read what a page says.
+
+Streamlit reruns the page script after each action; :func:`settle` waits until the rerun is over, so a test reads
+the page only when it is final. Streamlit marks the app root with ``data-test-script-state``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Download, FrameLocator, Locator, Page, expect
+
+from pprr.status import STATUS_STYLES, Status
+
+ROOT = Path(__file__).resolve().parents[2]
+Q3_SAMPLE = ROOT / "sample_data" / "stockport-cfse-2021-22-q3-illustrative.xlsx"
+AGREEMENT = ROOT / "sample_data" / "stockport-cfse-2021-22-agreement.xlsx"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PAGES = ("Workbook", "Measures", "What-if", "Priorities", "Finance", "Report")
+TIMEOUT_MS = 30_000
+APP = '[data-testid="stApp"]'
+IDLE = f'{APP}[data-test-script-state="notRunning"]'
+GRID_IFRAME = 'iframe[title="st_aggrid.AgGrid.agGrid"]'
+EXCEPTION = '[data-testid="stException"]'
+ERROR_ALERT = '[data-testid="stAlertContentError"]'
+
+
+def badge(status: Status) -> str:
+    """How a status is shown in the app: symbol and word (see :data:`pprr.status.STATUS_STYLES`)."""
+    style = STATUS_STYLES[status]
+    return f"{style.symbol} {style.label}"
+
+
+def settle(page: Page) -> None:
+    """Wait until the script run the last action started has finished and the page is connected; fail at once
+    when the run ended in an exception box."""
+    page.locator(IDLE).wait_for(timeout=TIMEOUT_MS)
+    expect(page.locator(APP)).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=TIMEOUT_MS)
+    exceptions = page.locator(EXCEPTION).all_inner_texts()
+    assert not exceptions, f"the page shows an exception: {exceptions}"
+
+
+def open_app(page: Page, url: str) -> None:
+    """Open ``url`` (the app, or a page of it) and wait for its first run to finish."""
+    page.goto(url)
+    expect(page.locator("h1").first).to_be_visible(timeout=TIMEOUT_MS)
+    settle(page)
+
+
+def go_to(page: Page, title: str) -> None:
+    """Click ``title`` in the sidebar and wait for that page to be drawn."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
+    expect(page.locator("h1").first).to_have_text(title, timeout=TIMEOUT_MS)
+    settle(page)
+
+
+def sidebar(page: Page) -> Locator:
+    return page.get_by_test_id("stSidebarUserContent")
+
+
+def open_file(page: Page, name: str, data: bytes, mime: str = XLSX) -> None:
+    """On the Workbook page, choose a file in the uploader's file chooser, as an officer would."""
+    with page.expect_file_chooser() as chooser:
+        page.get_by_test_id("stFileUploaderDropzone").get_by_test_id("stBaseButton-secondary").click()
+    chooser.value.set_files(files=[{"name": name, "mimeType": mime, "buffer": data}])
+
+
+def upload(page: Page, path: Path) -> None:
+    """Upload the workbook at ``path`` on the Workbook page and wait until the app says it opened."""
+    upload_bytes(page, path.name, path.read_bytes())
+
+
+def upload_bytes(page: Page, name: str, data: bytes) -> None:
+    open_file(page, name, data)
+    expect(page.get_by_text(f"Opened {name}.")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(sidebar(page).get_by_text(name, exact=True)).to_be_visible()
+    settle(page)
+
+
+def expect_edits(page: Page, count: int) -> None:
+    """The sidebar's count of unsaved edits."""
+    text = "No edits" if count == 0 else f"{count} unsaved edit{'' if count == 1 else 's'}"
+    expect(sidebar(page).get_by_text(text, exact=True)).to_be_visible(timeout=TIMEOUT_MS)
+
+
+def expect_open(page: Page, filename: str) -> None:
+    """The sidebar names ``filename`` as the workbook open."""
+    expect(sidebar(page).get_by_text(filename, exact=True)).to_be_visible(timeout=TIMEOUT_MS)
+
+
+# --- the Measures grid ----------------------------------------------------------------------------------------
+
+
+def grid(page: Page) -> FrameLocator:
+    return page.frame_locator(GRID_IFRAME)
+
+
+def search_measures(page: Page, text: str) -> None:
+    """Type into the Measures page's search box and wait for the grid to show only matching rows."""
+    box = page.get_by_label("Search code or name")
+    box.fill(text)
+    box.press("Enter")
+    expect(page.get_by_text(re.compile(r"^Showing \d+ of \d+ measures\.$"))).not_to_have_text(
+        re.compile(r"^Showing (\d+) of \1 measures\.$"), timeout=TIMEOUT_MS)
+    settle(page)
+
+
+def code_cell(page: Page, code: str) -> Locator:
+    """The pinned PI code cell of the grid row whose code is exactly ``code``."""
+    expect(page.locator(GRID_IFRAME)).to_have_count(1, timeout=TIMEOUT_MS)
+    found = grid(page).locator('.ag-pinned-left-cols-container [col-id="code"]').filter(
+        has_text=re.compile(rf"^{re.escape(code)}$"))
+    expect(found).to_have_count(1, timeout=TIMEOUT_MS)
+    return found
+
+
+def cell(page: Page, code: str, field: str) -> Locator:
+    """The grid cell of column ``field`` in the row whose PI code is exactly ``code``, brought into view.
+
+    AG Grid draws the pinned PI code column and the other columns as separate row elements that share a
+    ``row-index``: the row is found by its code, the cell by that index. Columns scrolled out of view are not
+    drawn at all, so a cell that is not there is reached as a keyboard user would: click the row's code, then
+    press the right arrow until the cell has the focus (the grid scrolls it into view).
+    """
+    pinned = code_cell(page, code)
+    index = pinned.locator("xpath=ancestor::div[@row-index][1]").get_attribute("row-index")
+    target = grid(page).locator(f'.ag-center-cols-container .ag-row[row-index="{index}"] [col-id="{field}"]')
+    if not target.count():
+        pinned.click()
+        focused = grid(page).locator(".ag-cell-focus")
+        while (current := focused.get_attribute("col-id")) != field:
+            focused.press("ArrowRight")
+            expect(focused).not_to_have_attribute("col-id", current)
+    return target
+
+
+def edit_cell(page: Page, code: str, field: str, text: str) -> str:
+    """Double-click a grid cell, type ``text`` and press Enter to commit it; the message the page then shows
+    ("Saved: ..." or why the value was refused). The page draws a new grid after each committed value, so the
+    message is read once the grid that was edited has gone."""
+    target = cell(page, code, field)
+    edited_grid = page.locator(GRID_IFRAME).element_handle()
+    target.dblclick()
+    editor = grid(page).locator(".ag-cell-editor input, .ag-cell-editor textarea, .ag-popup-editor textarea").first
+    expect(editor).to_be_focused(timeout=TIMEOUT_MS)
+    editor.press("Control+a")
+    editor.type(text)
+    editor.press("Enter")
+    edited_grid.wait_for_element_state("hidden", timeout=TIMEOUT_MS)
+    message = page.get_by_test_id("stMain").get_by_test_id("stAlert")
+    expect(message).to_be_visible(timeout=TIMEOUT_MS)
+    settle(page)
+    return message.inner_text()
+
+
+# --- reading pages --------------------------------------------------------------------------------------------
+
+
+def section_text(page: Page, heading: str) -> str:
+    """The text of the main page from the ``h2`` starting with ``heading`` up to the next ``h2``."""
+    text = page.get_by_test_id("stMain").evaluate(
+        """(main, heading) => {
+            const blocks = [...main.querySelector('[data-testid="stVerticalBlock"]').children];
+            const isHeading = (el) => { const h = el.querySelector('h2'); return h ? h.innerText.trim() : null; };
+            const start = blocks.findIndex((el) => (isHeading(el) || '').startsWith(heading));
+            if (start < 0) return null;
+            const rest = blocks.slice(start + 1);
+            const end = rest.findIndex((el) => isHeading(el) !== null);
+            return [blocks[start], ...(end < 0 ? rest : rest.slice(0, end))].map((el) => el.innerText).join('\\n');
+        }""",
+        heading,
+    )
+    assert text is not None, f"no section headed {heading!r}"
+    return text
+
+
+def error_boxes(page: Page) -> list[str]:
+    """The text of every exception box and error alert on the page, and any traceback in its text."""
+    found = [box.inner_text() for box in page.locator(f"{EXCEPTION}, {ERROR_ALERT}").all()]
+    if "Traceback" in page.locator("body").inner_text():
+        found.append("a traceback in the page text")
+    return found
+
+
+def table_after(element: Locator) -> list[str]:
+    """The text of the drawn cells, row by row, of the first ``st.dataframe`` shown after ``element``."""
+    table = element.locator(
+        "xpath=ancestor::*[@data-testid='stElementContainer'][1]"
+        "/following-sibling::*[.//*[@data-testid='stDataFrame']][1]")
+    cells = table.locator('[data-testid^="glide-cell-"]')
+    expect(cells.first).to_be_attached(timeout=TIMEOUT_MS)
+    return cells.all_inner_texts()
+
+
+def wait_drawn(page: Page) -> None:
+    """Wait until the page's run is over and its charts and grids have drawn their contents."""
+    settle(page)
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=TIMEOUT_MS)
+    for chart in page.get_by_test_id("stVegaLiteChart").all():
+        expect(chart.locator(".marks").first).to_be_visible(timeout=TIMEOUT_MS)
+    for index in range(page.locator(GRID_IFRAME).count()):
+        expect(page.frame_locator(GRID_IFRAME).nth(index).locator(".ag-row").first).to_be_visible(timeout=TIMEOUT_MS)
+
+
+def save_full_page(page: Page, path: Path) -> None:
+    """A screenshot of the whole page at the current width: the app scrolls inside its main area, so the window
+    is made as tall as that area's content for the shot, then set back."""
+    wait_drawn(page)
+    size = page.viewport_size
+    height = page.get_by_test_id("stMain").evaluate("main => main.scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
+    page.wait_for_function(
+        "() => { const main = document.querySelector('[data-testid=\"stMain\"]');"
+        " return main.scrollHeight <= main.clientHeight; }")
+    page.screenshot(path=path, full_page=True)
+    page.set_viewport_size(size)
+
+
+def download(page: Page, button: str) -> Download:
+    """Click a download button and return the file the browser saved."""
+    with page.expect_download(timeout=TIMEOUT_MS) as saved:
+        page.get_by_role("button", name=button, exact=True).click()
+    return saved.value
