@@ -74,8 +74,11 @@ def outcome() -> None:
         st.session_state.pop(_OUTCOME)
         st.success(f"Opened {markdown_text(filename)}.")
         return
-    st.error(f"{markdown_text(filename)} was not opened: it has {len(wb.errors)} error(s) listed below. Fix them "
-             "in Excel and upload it again. The workbook you had open is still open.")
+    errors = wb.errors
+    first = "  \n".join(f"• {markdown_text(str(p))}" for p in errors[:3])
+    more = f"  \n…and {len(errors) - 3} more, listed below." if len(errors) > 3 else ""
+    st.error(f"{markdown_text(filename)} was not opened:  \n{first}{more}  \nFix this in Excel and upload it "
+             "again. The workbook you had open is still open.")
     show_problems(wb.problems, filename, "rejected")
 
 

@@ -89,6 +89,8 @@ def test_an_invalid_upload_is_refused_with_the_problems_and_the_sample_stays_ope
     rejected = at.dataframe[0].value
     assert "Error" in set(rejected["Severity"])
     assert all(message.strip() for message in rejected["Message"])
+    first = rejected[rejected["Severity"] == "Error"]["Message"].iloc[0]
+    assert first.split(".")[0] in at.error[0].value.replace("\\", ""), "the box itself says what is wrong"
 
 
 def test_opening_over_unsaved_edits_asks_first_and_can_keep_them(at, agreement_bytes):
