@@ -2,7 +2,8 @@
 
 Results go to standard output (or the file named by ``-o``); problems that stop a command go to standard error.
 Whatever the file, the command ends with a message, never a traceback: exit 0 on success, 1 when the workbook has
-errors or the command could not be done, 2 for a mistake in the command line itself.
+errors or the command could not be done, 2 for a mistake in the command line itself. pandas, the template writer and
+the PDF pack are imported by the commands that use them, so ``pprr check`` starts quickly.
 """
 
 from __future__ import annotations
@@ -14,15 +15,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import pandas as pd
-
-from .finance import budget_table, format_money
 from .model import Measure, PortfolioWorkbook, Problem
 from .reader import load_workbook
 from .safe_text import terminal_text
 from .schema import norm_header
-from .tables import STATUS_COLUMNS, status_frame, status_rows, write_csv
-from .template import write_template
 from .values import format_number
 
 _FILE_SHEET = "File"  # the sheet the reader names for problems with the file as a whole
@@ -108,6 +104,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    from .tables import STATUS_COLUMNS, status_frame, status_rows
+
     wb = _usable(args.workbook)
     if args.format == "csv":
         text = _csv(status_rows(wb), STATUS_COLUMNS)
@@ -118,6 +116,10 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _budget(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .finance import budget_table, format_money
+
     wb = _usable(args.workbook)
     frame = budget_table(wb)
     if args.format == "csv":
@@ -133,6 +135,8 @@ def _budget(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
+    from .template import write_template
+
     try:
         write_template(args.output, args.year)
     except OSError as exc:
@@ -271,6 +275,8 @@ def _scenario(name: str, keys: dict[str, str]) -> dict[str, str]:
 
 
 def _csv(rows: list[dict], columns: Sequence[str]) -> str:
+    from .tables import write_csv
+
     buffer = io.StringIO()
     write_csv(rows, buffer, columns)
     return buffer.getvalue()

@@ -6,6 +6,7 @@ sheet, row and column where it was found.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import zipfile
@@ -69,7 +70,7 @@ def parse_workbook_bytes(data: bytes, filename: str | None = None) -> PortfolioW
     if any(p.is_error for p in gate_problems):
         return PortfolioWorkbook(problems=tuple(gate_problems))
     try:
-        grids = read_grids(data)
+        grids = read_grids(data, _known_sheet)
     except SheetTooLarge as exc:
         return PortfolioWorkbook(problems=(Problem(Severity.ERROR, exc.sheet, None, None, str(exc)),))
     except MemoryError:
@@ -81,6 +82,13 @@ def parse_workbook_bytes(data: bytes, filename: str | None = None) -> PortfolioW
             f"use Save As 'Excel Workbook (.xlsx)' and upload it again. ({type(exc).__name__})"),))
     wb = build_workbook(grids)
     return wb if not gate_problems else _with_problems(wb, gate_problems)
+
+
+_KNOWN_SHEETS = frozenset(norm_header(sheet.name) for sheet in schema.SHEETS)
+
+
+def _known_sheet(name: str) -> bool:
+    return norm_header(name) in _KNOWN_SHEETS
 
 
 def _file_problem(message: str) -> Problem:
@@ -103,15 +111,19 @@ class _Sheet:
     problems: list[Problem]
     columns: dict[str, int] = field(default_factory=dict)
     headers: list[str] = field(default_factory=list)
+    parsed: dict[tuple, object] = field(default_factory=dict)  # memo of parsed cells: values repeat ("N/A")
+    _by_header: dict[str, int | None] = field(default_factory=dict)
 
     def col(self, header: str) -> int | None:
-        return self.columns.get(norm_header(header))
+        if header not in self._by_header:
+            self._by_header[header] = self.columns.get(norm_header(header))
+        return self._by_header[header]
 
     def data_rows(self):
         """(worksheet row number, values) for every non-blank row under the header."""
         for r in range(1, len(self.grid.rows)):
             values = self.grid.rows[r]
-            if any(v is not None and str(v).strip() != "" for v in values):
+            if any(v != "" and v is not None and (not isinstance(v, str) or not v.isspace()) for v in values):
                 yield r, values
 
     def problem(self, severity: Severity, r: int | None, c: int | None, message: str) -> None:
@@ -124,6 +136,8 @@ class _Sheet:
 
     def text(self, r: int, header: str) -> str:
         value = self.get(r, header)
+        if isinstance(value, str) and not self.grid.unsaved_formulas:
+            return value.strip()
         if (r, self.col(header)) in self.grid.unsaved_formulas:
             self.problem(Severity.WARNING, r, self.col(header),
                          "This formula has no saved value (the file was never opened in Excel); open and save it "
@@ -131,7 +145,7 @@ class _Sheet:
         return cell_text(value).strip() if not isinstance(value, str) else value.strip()
 
     def fmt(self, r: int, c: int | None) -> str | None:
-        return None if c is None else self.grid.formats.get((r, c))
+        return None if c is None or not self.grid.formats else self.grid.formats.get((r, c))
 
 
 def _locate(grids: dict[str, Grid], sheet: schema.Sheet, problems: list[Problem]) -> _Sheet | None:
@@ -180,15 +194,20 @@ def _number(s: _Sheet, r: int, header: str, what: str | None = None, required: b
     return number
 
 
+@functools.cache
+def _folded(choices: tuple[str, ...]) -> dict[str, str]:
+    return {choice.casefold(): choice for choice in choices}
+
+
 def _choice(s: _Sheet, r: int, header: str, choices: tuple[str, ...], synonyms: dict[str, str] | None = None,
             severity: Severity = Severity.WARNING) -> str:
     c = s.col(header)
     text = s.text(r, header)
     if not text or c is None:
         return text
-    for choice in choices:
-        if text.casefold() == choice.casefold():
-            return choice
+    choice = _folded(choices).get(text.casefold())
+    if choice is not None:
+        return choice
     fixed = (synonyms or {}).get(text.casefold())
     if fixed:
         s.problem(Severity.WARNING, r, c, f"{header} '{text}' is read as '{fixed}'.")
@@ -399,7 +418,7 @@ def _read_measures(grids, portfolio: Portfolio, problems) -> tuple[tuple[Measure
         if target_col is not None:
             raw = s.grid.value(r, target_col)
             try:
-                target = parse_target(raw, s.fmt(r, target_col))
+                target = _parsed(s, parse_target, raw, s.fmt(r, target_col))
             except UnreadableValue as exc:
                 s.problem(Severity.WARNING, r, target_col, f"{code} target: {exc}.")
                 target = Target(cell_text(raw), TargetKind.NONE)
@@ -431,10 +450,19 @@ def _measure_value(s: _Sheet, r: int, c: int, code: str) -> Value:
                                           "Excel); open and save it in Excel so pprr can read the result.")
         return Value("", missing="Formula with no saved value")
     try:
-        return parse_value(raw, s.fmt(r, c))
+        return _parsed(s, parse_value, raw, s.fmt(r, c))
     except UnreadableValue as exc:
         s.problem(Severity.WARNING, r, c, f"{code}: {exc}.")
         return Value(cell_text(raw), missing="Unreadable value")
+
+
+def _parsed(s: _Sheet, parse: Callable, raw: object, number_format: str | None):
+    """``parse(raw, number_format)``, once per distinct cell within the sheet (the results are frozen)."""
+    key = (parse, type(raw), raw, number_format)
+    found = s.parsed.get(key)
+    if found is None:
+        found = s.parsed[key] = parse(raw, number_format)
+    return found
 
 
 def _read_budget(grids, problems) -> tuple[BudgetLine, ...]:

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
-from .model import Measure, TargetKind, Value
+from .model import Measure, PortfolioWorkbook, TargetKind, Value
 from .values import format_number
 
 
@@ -245,6 +245,22 @@ def rate_measure(measure: Measure, settings: Settings = Settings()) -> Rating:
 
 def rate_measures(measures: Iterable[Measure], settings: Settings = Settings()) -> tuple[Rating, ...]:
     return tuple(rate_measure(m, settings) for m in measures)
+
+
+def rerate(previous: PortfolioWorkbook, previous_ratings: tuple[Rating, ...], current: PortfolioWorkbook,
+           settings: Settings = Settings()) -> tuple[Rating, ...]:
+    """``rate_measures(current.measures, settings)``, re-rating only the measures that changed.
+
+    ``previous_ratings`` are the ratings of ``previous.measures`` with the same ``settings``. A measure is reused
+    when it is the very object it was (:func:`pprr.edits.apply_edits` rebuilds only edited measures); everything
+    is re-rated when the measures were added, removed, or may all have moved: a new Actual year or a new tolerance.
+    """
+    if (len(previous_ratings) != len(previous.measures) or len(previous.measures) != len(current.measures)
+            or previous.actual_years != current.actual_years
+            or previous.portfolio.tolerance_pct != current.portfolio.tolerance_pct):
+        return rate_measures(current.measures, settings)
+    return tuple(rating if measure is before else rate_measure(measure, settings)
+                 for before, measure, rating in zip(previous.measures, current.measures, previous_ratings))
 
 
 def count_statuses(statuses: Iterable[Status | Rating]) -> dict[Status, int]:

@@ -1,22 +1,25 @@
-"""Read every sheet of an .xlsx file into plain grids of values, boundedly.
+"""Read the worksheets of an .xlsx file into plain grids of values, boundedly.
 
-This is the only module that talks to the spreadsheet library when reading. It returns, per sheet, the cell
-values row by row plus the few facts about formatting that change what a value means (which numeric cells carry
-a percentage format) and which formulas have no saved value.
+This is the only module that talks to the spreadsheet library when reading. Values come from python-calamine;
+the few facts calamine does not give are read from the package's XML directly, and only when the file has any:
+which numeric cells carry a percentage format (the styles part says which style ids are percentages), which
+formulas have no saved value, and which cells hold an error value such as ``#DIV/0!``.
+
+Before calamine sees a sheet, its cell references are checked against :data:`MAX_ROWS` and :data:`MAX_COLUMNS`,
+so one value a million rows down is refused instead of making the reader lay out a million empty rows.
 """
 
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from xml.etree import ElementTree
 
-import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.cell.read_only import EMPTY_CELL
-from openpyxl.utils import column_index_from_string
+from python_calamine import CalamineError, CalamineWorkbook
 
 MAX_ROWS = 50_000
 MAX_COLUMNS = 200
@@ -30,11 +33,12 @@ class SheetTooLarge(ValueError):
 
 @dataclass
 class Grid:
-    """One sheet's values. ``rows[i][j]`` is the cell at worksheet row i+1, column j+1 (trailing blanks trimmed)."""
+    """One sheet's values. ``rows[i][j]`` is the cell at worksheet row i+1, column j+1; a blank cell is ``""``
+    inside the used range and ``None`` (from :meth:`value`) beyond it."""
 
     name: str
-    rows: list[tuple] = field(default_factory=list)
-    percent: set[tuple[int, int]] = field(default_factory=set)  # 0-based (row, col) of cells with a % format
+    rows: list[list] = field(default_factory=list)
+    percent: set[tuple[int, int]] = field(default_factory=set)  # 0-based (row, col) of numbers with a % format
     formats: dict[tuple[int, int], str] = field(default_factory=dict)  # number format of those cells
     unsaved_formulas: set[tuple[int, int]] = field(default_factory=set)  # formulas with no saved value
 
@@ -43,96 +47,224 @@ class Grid:
         return row[c] if c < len(row) else None
 
 
-def _trim(values: list) -> tuple:
-    end = len(values)
-    while end and (values[end - 1] is None or values[end - 1] == ""):
-        end -= 1
-    return tuple(values[:end])
+def read_grids(data: bytes, wanted: Callable[[str], bool] | None = None) -> dict[str, Grid]:
+    """Every worksheet's values (or only those whose name ``wanted`` accepts), in workbook order.
 
-
-def read_grids(data: bytes) -> dict[str, Grid]:
-    """Every worksheet's values. Raises on unreadable files; the caller turns that into a problem."""
-    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-    try:
-        grids = {}
-        for ws in book.worksheets:
-            grids[ws.title] = _read_sheet(ws, lambda ws=ws: _sheet_xml(data, ws))
-        return grids
-    finally:
-        book.close()
-
-
-def _sheet_xml(data: bytes, ws) -> bytes:
+    Raises on unreadable files (ValueError and its kin, zipfile and XML errors); the caller turns that into a
+    problem. The upload gate must have passed ``data`` first: calamine does not survive a zip bomb.
+    """
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        return zf.read(ws._worksheet_path)  # the part openpyxl read the sheet from
+        package = _Package(zf)
+        sheets = [(name, path) for name, path in package.worksheets if wanted is None or wanted(name)]
+        xmls = {name: zf.read(path) for name, path in sheets}
+        needs_cleaning = any(_needs_cleaning(xml) for xml in (*xmls.values(), *package.string_parts()))
+    for name, xml in xmls.items():
+        _check_extent(name, xml)
+    try:
+        with CalamineWorkbook.from_filelike(io.BytesIO(data)) as book:
+            return {name: _grid(name, book.get_sheet_by_name(name), xmls[name], package.percent_styles,
+                                needs_cleaning) for name, _ in sheets}
+    except CalamineError as exc:
+        raise ValueError(f"{type(exc).__name__}: {exc}") from None
 
 
-def _read_sheet(ws, sheet_xml: Callable[[], bytes]) -> Grid:
-    grid = Grid(ws.title)
-    valueless_cells = False  # formulas with no saved value, or formatted blanks: only the XML tells them apart
-    if hasattr(ws, "reset_dimensions"):
-        ws.reset_dimensions()  # the stored <dimension> can lie; read what is really there
-    blank_run = 0
-    rows = ws.iter_rows()
-    for r, row in enumerate(rows):
-        values = []
-        for c, cell in enumerate(row):
-            value = getattr(cell, "value", None)
-            if value is None or value == "":
-                valueless_cells = valueless_cells or cell is not EMPTY_CELL
-                values.append(None)
-                continue
-            if isinstance(value, str):
-                value = excel_text(value)
-            if c >= MAX_COLUMNS:
-                raise SheetTooLarge(ws.title, f"The '{ws.title}' sheet has data beyond column {MAX_COLUMNS}; "
-                                              "remove the extra columns and upload again.")
-            values.append(value)
-            fmt = getattr(cell, "number_format", None)
-            if fmt and "%" in fmt and isinstance(value, (int, float)) and not isinstance(value, bool):
+# --- the package: which part is which sheet, and which styles are percentages --------------------------------
+
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_WORKSHEET = "/worksheet"
+_STYLES = "/styles"
+_SHARED_STRINGS = "/sharedStrings"
+_BUILT_IN_PERCENT = {9: "0%", 10: "0.00%"}
+
+
+class _Package:
+    """The parts of the zip the reader needs, found through the relationships as Excel writes them."""
+
+    def __init__(self, zf: zipfile.ZipFile):
+        self._zf = zf
+        self._names = set(zf.namelist())
+        book = _office_document(self._xml("_rels/.rels"))
+        rels = self._rels(book)
+        self.worksheets: list[tuple[str, str]] = []
+        for sheet in self._xml(book).iter():
+            if _local(sheet.tag) == "sheet":
+                target = rels.get(sheet.get(f"{_REL_NS}id", ""))
+                if target and target[0].endswith(_WORKSHEET):
+                    self.worksheets.append((sheet.get("name", ""), target[1]))
+        self._parts = {kind: path for kind, path in rels.values()}
+        self.percent_styles = self._percent_styles()
+
+    def string_parts(self) -> Iterable[bytes]:
+        path = next((p for kind, p in self._parts.items() if kind.endswith(_SHARED_STRINGS)), None)
+        return (self._zf.read(path),) if path in self._names else ()
+
+    def _xml(self, path: str) -> ElementTree.Element:
+        return ElementTree.fromstring(self._zf.read(path))
+
+    def _rels(self, part: str) -> dict[str, tuple[str, str]]:
+        """Relationship id -> (type, part path) for ``part``."""
+        folder, name = posixpath.split(part)
+        rels_path = posixpath.join(folder, "_rels", name + ".rels")
+        if rels_path not in self._names:
+            return {}
+        found = {}
+        for rel in self._xml(rels_path).iter():
+            if _local(rel.tag) == "Relationship" and rel.get("TargetMode") != "External":
+                found[rel.get("Id", "")] = (rel.get("Type", ""), _resolve(folder, rel.get("Target", "")))
+        return found
+
+    def _percent_styles(self) -> dict[int, str]:
+        """Style index (a cell's ``s``) -> its number format, for the styles whose format is a percentage."""
+        path = next((p for kind, p in self._parts.items() if kind.endswith(_STYLES)), None)
+        if path not in self._names:
+            return {}
+        styles = self._xml(path)
+        codes = dict(_BUILT_IN_PERCENT)
+        for fmt in (e for e in styles.iter() if _local(e.tag) == "numFmt"):
+            codes[int(fmt.get("numFmtId", "-1"))] = fmt.get("formatCode", "")
+        xfs = next((e for e in styles.iter() if _local(e.tag) == "cellXfs"), None)
+        found = {}
+        for index, xf in enumerate(x for x in (xfs if xfs is not None else ()) if _local(x.tag) == "xf"):
+            code = codes.get(int(xf.get("numFmtId", "0")), "")
+            if is_percent_format(code):
+                found[index] = code
+        return found
+
+
+def _office_document(root: ElementTree.Element) -> str:
+    for rel in root.iter():
+        if _local(rel.tag) == "Relationship" and rel.get("Type", "").endswith("/officeDocument"):
+            return _resolve("", rel.get("Target", ""))
+    return "xl/workbook.xml"
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _resolve(folder: str, target: str) -> str:
+    path = target[1:] if target.startswith("/") else posixpath.join(folder, target)
+    return posixpath.normpath(path)
+
+
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.')
+
+
+def is_percent_format(code: str) -> bool:
+    """Whether an Excel number format shows a percentage: a ``%`` outside quoted text, brackets and escapes."""
+    return "%" in code and "%" in _FORMAT_LITERALS.sub("", code)
+
+
+# --- one sheet ------------------------------------------------------------------------------------------------
+
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c\b[^>]*>")
+_REF = re.compile(rb'\sr="([A-Z]{1,3})(\d+)"')
+_FAR_REF = re.compile(rb'r="(?:(?:[A-Z]{3}|G[S-Z]|[H-Z][A-Z])\d|[A-Z]{1,3}(?:[5-9]\d{4}|[1-9]\d{5}))')
+_HOLDS_VALUE = re.compile(rb"\s*<(?:\w+:)?(?:v|is|f)\b")
+
+
+def _check_extent(sheet: str, xml: bytes) -> None:
+    """Refuse a sheet with a value beyond MAX_ROWS or MAX_COLUMNS, or with cells that give no reference (whose
+    place, and so the sheet's extent, only a full parse could tell), before anything lays the sheet out."""
+    for m in _FAR_REF.finditer(xml):
+        tag = _CELL_TAG.match(xml, xml.rfind(b"<", 0, m.start()))
+        if tag is None or tag.group().endswith(b"/>") or not _HOLDS_VALUE.match(xml, tag.end()):
+            continue  # a row element, or a formatted cell with nothing in it
+        row, col = _position(_REF.search(tag.group()))
+        if row >= MAX_ROWS:
+            raise _too_many_rows(sheet)
+        if col >= MAX_COLUMNS:
+            raise _too_many_columns(sheet)
+    if _cells_without_reference(xml):
+        raise SheetTooLarge(sheet, f"The '{sheet}' sheet has cells without a cell reference, which Excel "
+                                       "always writes: open the file in Excel, save it and upload it again.")
+
+
+def _cells_without_reference(xml: bytes) -> bool:
+    """Whether any cell element lacks its ``r`` attribute; counting tags settles the usual case without a parse."""
+    prefixed = b":c " in xml or b":c>" in xml
+    if not prefixed and xml.count(b"<c ") + xml.count(b"<c>") == xml.count(b'<c r="'):
+        return False
+    return any(_REF.search(tag) is None for tag in _CELL_TAG.findall(xml))
+
+
+def _grid(name: str, sheet, xml: bytes, percent_styles: dict[int, str], needs_cleaning: bool) -> Grid:
+    end = sheet.end
+    if end is not None and end[0] >= MAX_ROWS:
+        raise _too_many_rows(name)
+    if end is not None and end[1] >= MAX_COLUMNS:
+        raise _too_many_columns(name)
+    grid = Grid(name, sheet.to_python(skip_empty_area=False) if end is not None else [])
+    if needs_cleaning:
+        for row in grid.rows:
+            row[:] = [clean_text(v) if isinstance(v, str) and not v.isprintable() else v for v in row]
+    if b' t="e"' in xml:
+        for (r, c), error in _error_cells(xml).items():
+            if r < len(grid.rows):
+                grid.rows[r][c] = error
+    if percent_styles:
+        for (r, c), code in _styled_cells(xml, percent_styles).items():
+            value = grid.value(r, c)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
                 grid.percent.add((r, c))
-                grid.formats[(r, c)] = fmt
-        trimmed = _trim(values)
-        if trimmed:
-            if r >= MAX_ROWS:
-                raise _too_many_rows(ws)
-            grid.rows.extend([()] * blank_run)
-            grid.rows.append(trimmed)
-            blank_run = 0
-        else:
-            blank_run += 1
-            if r >= MAX_ROWS:
-                # Only empty (perhaps formatted) rows beyond the cap so far: walk the rest cheaply, so a value
-                # further down is refused rather than silently dropped.
-                if any(getattr(cell, "value", None) not in (None, "") for rest in rows for cell in rest):
-                    raise _too_many_rows(ws)
-                break
-    if valueless_cells:
-        grid.unsaved_formulas = _unsaved_formulas(sheet_xml())
+                grid.formats[(r, c)] = code
+    if b"<f" in xml or b":f>" in xml or b":f " in xml:
+        grid.unsaved_formulas = _unsaved_formulas(xml)
     return grid
 
 
-def _too_many_rows(ws) -> SheetTooLarge:
-    return SheetTooLarge(ws.title, f"The '{ws.title}' sheet has data beyond row {MAX_ROWS:,}; pprr reads "
-                                   f"at most {MAX_ROWS:,} rows per sheet.")
+def _too_many_rows(sheet: str) -> SheetTooLarge:
+    return SheetTooLarge(sheet, f"The '{sheet}' sheet has data beyond row {MAX_ROWS:,}; pprr reads "
+                                f"at most {MAX_ROWS:,} rows per sheet.")
 
 
-_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+def _too_many_columns(sheet: str) -> SheetTooLarge:
+    return SheetTooLarge(sheet, f"The '{sheet}' sheet has data beyond column {MAX_COLUMNS}; "
+                                "remove the extra columns and upload again.")
 
 
-def excel_text(text: str) -> str:
-    """Cell text as Excel shows it: ``_xHHHH_`` escapes decoded, CR LF as LF, other control characters dropped
-    (they cannot be written back to a workbook)."""
-    if "_x" in text:
-        text = _EXCEL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
-    if text.isprintable():
-        return text
-    return ILLEGAL_CHARACTERS_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+def _position(ref: re.Match) -> tuple[int, int]:
+    """0-based (row, column) of a cell reference match (letters, digits)."""
+    col = 0
+    for letter in ref.group(1):
+        col = col * 26 + letter - 64
+    return int(ref.group(2)) - 1, col - 1
 
 
-_FORMULA = re.compile(rb"<f[\s/>]")
-_CELL = re.compile(rb'<c\b([^>]*?)\sr="([A-Z]{1,3})(\d+)"([^>]*)>')
-_SAVED = re.compile(rb"\s*<v>\s*[^<\s]")
+def _cell_at(xml: bytes, pos: int) -> re.Match | None:
+    """The start tag of the cell element whose tag contains ``pos``, or None when it is another element."""
+    return _CELL_TAG.match(xml, xml.rfind(b"<", 0, pos))
+
+
+def _styled_cells(xml: bytes, styles: dict[int, str]) -> dict[tuple[int, int], str]:
+    """(row, col) -> number format of the cells whose style is one of ``styles``."""
+    pattern = re.compile(rb'\ss="(' + b"|".join(str(s).encode() for s in styles) + rb')"')
+    found = {}
+    for m in pattern.finditer(xml):
+        tag = _cell_at(xml, m.start())
+        ref = _REF.search(tag.group()) if tag else None
+        if ref:
+            found[_position(ref)] = styles[int(m.group(1))]
+    return found
+
+
+_ERROR_VALUE = re.compile(rb"(?:\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>))?\s*<(?:\w+:)?v>([^<]*)<")
+
+
+def _error_cells(xml: bytes) -> dict[tuple[int, int], str]:
+    """(row, col) -> error text (``#DIV/0!``) of the cells holding an error value; calamine reads them as blank."""
+    found = {}
+    for m in re.finditer(rb' t="e"', xml):
+        tag = _cell_at(xml, m.start())
+        ref = _REF.search(tag.group()) if tag else None
+        value = _ERROR_VALUE.match(xml, tag.end()) if ref else None
+        if value:
+            found[_position(ref)] = value.group(1).decode("utf-8", errors="replace")
+    return found
+
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s/>]")
+_SAVED = re.compile(rb"\s*<(?:\w+:)?v>\s*[^<\s]")
 
 
 def _unsaved_formulas(xml: bytes) -> set[tuple[int, int]]:
@@ -140,11 +272,39 @@ def _unsaved_formulas(xml: bytes) -> set[tuple[int, int]]:
     a formula whose saved result is the empty text (t="str") is saved."""
     found = set()
     for m in _FORMULA.finditer(xml):
-        start = xml.rfind(b"<c ", 0, m.start())
-        cell = _CELL.match(xml, start) if start >= 0 else None
-        tag_end = xml.find(b">", m.start())
-        after = tag_end + 1 if xml[tag_end - 1:tag_end] == b"/" else xml.find(b"</f>", tag_end) + 4
-        if cell is None or _SAVED.match(xml, after) or b't="str"' in cell.group(1) + cell.group(4):
+        tag = _cell_at(xml, m.start())
+        ref = _REF.search(tag.group()) if tag else None
+        if ref is None or b' t="str"' in tag.group():
             continue
-        found.add((int(cell.group(3)) - 1, column_index_from_string(cell.group(2).decode()) - 1))
+        tag_end = xml.find(b">", m.start())
+        after = tag_end + 1 if xml[tag_end - 1:tag_end] == b"/" else xml.find(b">", xml.find(b"</", tag_end)) + 1
+        if not _SAVED.match(xml, after):
+            found.add(_position(ref))
     return found
+
+
+# --- text -----------------------------------------------------------------------------------------------------
+
+_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_ILLEGAL_CHARACTERS = re.compile(r"[\000-\010\013\014\016-\037]")
+_CLEANING_MARKERS = (b"\r", b"_x00", b"&#")  # a CR, an escaped control character, a character reference
+
+
+def _needs_cleaning(xml: bytes) -> bool:
+    """Whether any text in this part may hold a CR or a control character (rare: most files have none)."""
+    return any(marker in xml for marker in _CLEANING_MARKERS)
+
+
+def clean_text(text: str) -> str:
+    """Cell text as Excel shows it: CR LF as LF, other control characters dropped (they cannot be written back
+    to a workbook)."""
+    if text.isprintable():
+        return text
+    return _ILLEGAL_CHARACTERS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def excel_text(text: str) -> str:
+    """Raw cell text from the XML as Excel shows it: ``_xHHHH_`` escapes decoded, then :func:`clean_text`."""
+    if "_x" in text:
+        text = _EXCEL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return clean_text(text)

@@ -12,6 +12,8 @@ from pprr.status import (
     budget_rag,
     count_statuses,
     rate_measure,
+    rate_measures,
+    rerate,
     status_key,
     trend_between,
 )
@@ -152,3 +154,64 @@ def test_reason_says_when_the_latest_number_is_from_an_earlier_year():
     r = rate_measure(measure(["0.6%", "0.5%", "N/A", "Awaiting data"], "0.3%", "Low"))
     assert r.latest_year == "2019/20"
     assert r.reason.startswith("0.5% (2019/20; Awaiting data (2021/22)) vs target 0.3%")
+
+
+def _random_edits(wb, rng, count):
+    """``count`` random edits of the sample's in-year and earlier actuals, targets and commentary."""
+    from pprr.edits import editable_fields, make_edit
+
+    texts = ["55.5%", "12", "0.4", "Awaiting data", "", "N/A", "Aim to maximise", "98% (Spring Term 19)", "-0.8"]
+    edits = []
+    for _ in range(count):
+        measure = rng.choice(wb.measures)
+        field = rng.choice(editable_fields(wb, "Measures"))
+        text = "Noted." if field == "Commentary" else rng.choice(texts)
+        if "Target" not in field and text == "Aim to maximise":
+            text = "7"
+        edits.append(make_edit(wb, "Measures", measure.row, field, text))
+    return edits
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_rerate_after_random_edits_equals_rating_everything(q3, seed):
+    import random
+
+    from pprr.edits import apply_edits
+
+    rng = random.Random(seed)
+    settings = Settings(tolerance_pct=q3.portfolio.tolerance_pct)
+    before, ratings = q3, rate_measures(q3.measures, settings)
+    for _ in range(4):
+        after = apply_edits(before, _random_edits(before, rng, rng.randint(1, 3)))
+        ratings = rerate(before, ratings, after, settings)
+        assert ratings == rate_measures(after.measures, settings)
+        before = after
+
+
+def test_rerate_rates_again_only_the_measures_that_changed(q3):
+    from pprr.edits import apply_edits, make_edit
+
+    settings = Settings(tolerance_pct=q3.portfolio.tolerance_pct)
+    ratings = rate_measures(q3.measures, settings)
+    edited = q3.measures[3]
+    after = apply_edits(q3, [make_edit(q3, "Measures", edited.row, "2021/22 Actual", "0")])
+    fresh = rerate(q3, ratings, after, settings)
+    assert [i for i, (old, new) in enumerate(zip(ratings, fresh, strict=True)) if old is not new] == [3]
+
+
+@pytest.mark.parametrize("change", ["tolerance", "new year", "measure removed"])
+def test_rerate_rates_everything_again_when_every_measure_may_have_moved(change):
+    import dataclasses
+
+    from pprr.model import Portfolio, PortfolioWorkbook
+
+    measures = (measure(["50", "60"], 62), measure(["93"], 100))
+    before = PortfolioWorkbook(portfolio=Portfolio(tolerance_pct=5.0), measures=measures, actual_years=YEARS[:2])
+    after = {
+        "tolerance": dataclasses.replace(before, portfolio=Portfolio(tolerance_pct=10.0)),
+        "new year": dataclasses.replace(before, actual_years=YEARS[:3]),
+        "measure removed": dataclasses.replace(before, measures=measures[:1]),
+    }[change]
+    settings = Settings(tolerance_pct=after.portfolio.tolerance_pct)
+    stale = (rate_measure(measures[0], Settings(tolerance_pct=0)), rate_measure(measures[1], Settings(tolerance_pct=0)))
+    assert rerate(before, stale, after, settings) == rate_measures(after.measures, settings)
