@@ -145,14 +145,15 @@ def _load_and_rate(case: Case) -> Callable[[], object]:
 
 def _rerate(case: Case) -> Callable[[], object]:
     """Re-rating after one edited cell, as the app's working copy does it (``pages/_state.py``): the edit is
-    checked, applied to the workbook as loaded, and every measure of the result is rated."""
+    checked, applied to the workbook as loaded, and only the measures it rebuilt are rated again."""
     edits = _need("pprr.edits")
     status = _need("pprr.status")
     wb, edit, settings = case.workbook, case.edit, case.settings
+    ratings = status.rate_measures(wb.measures, settings)
 
     def run():
         fresh = edits.make_edit(wb, edit.sheet, edit.row, edit.field, edit.new)
-        return status.rate_measures(edits.apply_edits(wb, [fresh]).measures, settings)
+        return status.rerate(wb, ratings, edits.apply_edits(wb, [fresh]), settings)
     return run
 
 

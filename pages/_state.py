@@ -22,7 +22,7 @@ from pprr.edits import Edit, apply_edits, make_edit, net_edits
 from pprr.model import Measure, PortfolioWorkbook, Problem, Severity
 from pprr.pack import scenario_key
 from pprr.schema import MEASURES, target_header
-from pprr.status import Rating, Settings, rate_measures
+from pprr.status import Rating, Settings, rate_measures, rerate
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data" / "stockport-cfse-2021-22-q3-illustrative.xlsx"
@@ -178,7 +178,12 @@ def derived() -> Derived:
     if memo is None or memo.key != key:
         current = apply_edits(w.base, w.edits)
         settings = Settings(tolerance_pct=current.portfolio.tolerance_pct)
-        memo = Derived(key, current, settings, rate_measures(current.measures, settings))
+        if memo is not None and memo.key[0] == w.sha and memo.settings == settings:
+            # Only the measures an edit rebuilt are rated again: the work follows the change, not the workbook.
+            ratings = rerate(memo.current, memo.ratings, current, settings)
+        else:
+            ratings = rate_measures(current.measures, settings)
+        memo = Derived(key, current, settings, ratings)
         st.session_state[_DERIVED] = memo
     return memo
 
