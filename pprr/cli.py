@@ -123,7 +123,11 @@ def _budget(args: argparse.Namespace) -> int:
     wb = _usable(args.workbook)
     frame = budget_table(wb)
     if args.format == "csv":
-        text = _csv(frame.to_dict("records"), list(frame.columns))
+        # £000 to one decimal (the workbook's own precision at most) and percentages to two: data, not display.
+        exported = frame.copy()
+        for column, places in (("net_budget", 1), ("forecast", 1), ("variance", 1), ("variance_pct", 2)):
+            exported[column] = exported[column].map(lambda x, p=places: None if pd.isna(x) else round(x, p))
+        text = _csv(exported.to_dict("records"), list(frame.columns))
     else:
         shown = frame.copy()
         for column in ("net_budget", "forecast", "variance"):

@@ -128,6 +128,7 @@ def test_budget_csv(capsys, valid):
     assert code == 0
     assert rows[0] == ["service", "division", "net_budget", "forecast", "variance", "variance_pct", "rag"]
     assert rows[1][:5] == ["Social Worker Teams", "Children & Family Services", "5891", "6100", "209"]
+    assert rows[1][5] == "3.55"  # 209 / 5,891, to two places
     assert rows[1][6] == "Red"
 
 
