@@ -96,13 +96,15 @@ def make_workbook(
     budget: Rows | None = None,
     sheets: Mapping[str, Rows] | None = None,
     drop: Sequence[str] = (),
+    headers: Mapping[str, Sequence[str]] | None = None,
 ) -> bytes:
     """An .xlsx as bytes.
 
     ``portfolio`` updates the Field/Value pairs (a value of None drops the field); ``priorities``, ``measures`` and
     ``budget`` replace those sheets' rows (headers are the keys, in first-seen order; with no rows, the default
     headers); ``sheets`` adds or replaces
-    any other sheet the same way; ``drop`` leaves sheets out.
+    any other sheet the same way; ``drop`` leaves sheets out; ``headers`` sets a sheet's header row (its columns and
+    their order), whatever keys its rows have.
     """
     fields = {**PORTFOLIO, **(portfolio or {})}
     tables: dict[str, Rows] = {
@@ -117,7 +119,8 @@ def make_workbook(
     book.remove(book.active)
     for name, rows in tables.items():
         if name not in drop:
-            _write_sheet(book.create_sheet(name), rows, _headers(rows or defaults.get(name, ())))
+            columns = (headers or {}).get(name) or _headers(rows or defaults.get(name, ()))
+            _write_sheet(book.create_sheet(name), rows, list(columns))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
