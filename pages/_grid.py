@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from st_aggrid import AgGrid, DataReturnMode, JsCode
 
@@ -89,23 +90,22 @@ def show(frame: pd.DataFrame, columns: tuple[Column, ...], key: str, height: int
 
 
 def changed_cells(before: pd.DataFrame, after: pd.DataFrame, fields: tuple[str, ...]) -> list[tuple[int, str, str]]:
-    """(row id, field, new text) for each editable cell whose text differs, matched by :data:`ROW_ID`."""
+    """(row id, field, new text) for each editable cell whose text differs, matched by :data:`ROW_ID`, in the
+    grid's row order. Compared a column at a time: the grid comes back whole on every rerun."""
     if after is before or after.empty:
         return []
-    old = before.set_index(ROW_ID)
-    changes = []
-    for record in after.to_dict("records"):
-        row = int(record[ROW_ID])
-        if row not in old.index:
-            continue
-        for field in fields:
-            new = _text(record.get(field))
-            if new != _text(old.at[row, field]):
-                changes.append((row, field, new))
-    return changes
+    rows = pd.to_numeric(after[ROW_ID], errors="coerce")
+    known = rows.isin(before[ROW_ID]).to_numpy()
+    rows = rows[known].astype(int).to_numpy()
+    old = before.set_index(ROW_ID).loc[rows]
+    found = []
+    for order, field in enumerate(fields):
+        new = _texts(after[field][known] if field in after else pd.Series([None] * len(rows)))
+        for i in np.flatnonzero(new != _texts(old[field])):
+            found.append((i, order, int(rows[i]), field, new[i]))
+    return [(row, field, text) for _, _, row, field, text in sorted(found)]
 
 
-def _text(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    return str(value)
+def _texts(values: pd.Series) -> np.ndarray:
+    """Each value as the text the grid shows: blank for a missing value."""
+    return values.astype(object).where(values.notna(), "").astype(str).to_numpy()

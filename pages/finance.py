@@ -1,8 +1,12 @@
 """Finance: budget against forecast, variances, the cash-limit reconciliation, savings and reserves.
 
 The forecast outturn per service can be edited in the grid; variance and the service RAG are recomputed from it.
+The tables and charts are worked out once per revision of the working copy (:class:`View`), so a rerun that
+changed nothing recomputes nothing.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -18,6 +22,7 @@ from pprr.values import UnreadableValue
 
 _MESSAGE = "finance_message"
 _NONCE = "finance_grid_nonce"
+_VIEW = "finance_view"
 COLUMNS = (
     _grid.Column("service", "Service", 280, pinned=True),
     _grid.Column("division", "Division", 200),
@@ -64,6 +69,39 @@ def summary_frame(wb: PortfolioWorkbook) -> pd.DataFrame:
                                  "forecast": "Forecast outturn £000", "variance": "Variance £000"})
 
 
+def chart_specs(wb: PortfolioWorkbook) -> dict[str, dict | None]:
+    """Each chart's title and Vega-Lite specification, or None when the workbook has no figures for it."""
+    wanted: tuple[tuple[str, bool, Callable], ...] = (
+        ("Budget and forecast", bool(wb.budget), charts.budget_forecast_chart),
+        ("Reconciliation", bool(wb.budget_changes), charts.reconciliation_chart),
+        ("Reserves", bool(wb.reserves), charts.reserves_chart),
+        ("Variance", any(line.forecast is not None for line in wb.budget), charts.variance_chart),
+        ("Savings", bool(wb.savings), charts.savings_chart),
+    )
+    return {title: make(wb).to_dict() if has_data else None for title, has_data, make in wanted}
+
+
+@dataclass(frozen=True)
+class View:
+    """What the page shows for one state of the working copy."""
+
+    source: _state.Derived  # the working copy's derived state these were worked out from
+    budget: pd.DataFrame
+    summary: pd.DataFrame
+    charts: dict[str, dict | None]
+
+
+def view() -> View:
+    """The page's tables and charts, worked out again only when the working copy has changed."""
+    derived = _state.derived()
+    memo: View | None = st.session_state.get(_VIEW)
+    if memo is None or memo.source is not derived:
+        wb = derived.current
+        memo = View(derived, budget_frame(wb), summary_frame(wb), chart_specs(wb))
+        st.session_state[_VIEW] = memo
+    return memo
+
+
 def record(cells: list[tuple[int, str, str]], wb: PortfolioWorkbook) -> None:
     services = {line.row: line.service for line in wb.budget}
     refused = []
@@ -88,14 +126,14 @@ def forecast_form(wb: PortfolioWorkbook) -> None:
             st.rerun()
 
 
-def budget_grid(wb: PortfolioWorkbook) -> None:
+def budget_grid(wb: PortfolioWorkbook, shown: View) -> None:
     st.subheader("Service budgets")
     st.caption("Double-click a forecast outturn to edit it (£000; brackets or a minus sign for negatives). "
                "Variance and the budget RAG are recomputed as soon as the value is committed.")
     message = st.session_state.pop(_MESSAGE, None)
     if message:
         st.error(markdown_text(message))
-    frame = budget_frame(wb)
+    frame = shown.budget
     working = _state.working()
     key = f"finance_grid_{working.sha[:12]}_{working.revision}_{st.session_state.get(_NONCE, 0)}"
     returned = _grid.show(frame, COLUMNS, key, height=420)
@@ -107,25 +145,24 @@ def budget_grid(wb: PortfolioWorkbook) -> None:
     with st.expander("How the budget RAG is set"):
         for status, meaning in budget_key(_state.settings()):
             st.text(f"{badge(status.value)}: {meaning}")
-    st.dataframe(summary_frame(wb), hide_index=True, width="stretch", key="budget_summary")
+    st.dataframe(shown.summary, hide_index=True, width="stretch", key="budget_summary")
 
 
-def chart(title: str, has_data: bool, make) -> None:
-    if has_data:
-        st.altair_chart(make(), key=f"chart_{title}")
+def chart(title: str, spec: dict | None) -> None:
+    if spec is not None:
+        st.vega_lite_chart(spec=spec, key=f"chart_{title}")
     else:
         st.caption(f"{title}: the workbook has no figures for this chart.")
 
 
 st.title("Finance")
 wb = _state.current()
-budget_grid(wb)
+shown = view()
+budget_grid(wb, shown)
 left, right = st.columns(2)
 with left:
-    chart("Budget and forecast", bool(wb.budget), lambda: charts.budget_forecast_chart(wb))
-    chart("Reconciliation", bool(wb.budget_changes), lambda: charts.reconciliation_chart(wb))
-    chart("Reserves", bool(wb.reserves), lambda: charts.reserves_chart(wb))
+    for title in ("Budget and forecast", "Reconciliation", "Reserves"):
+        chart(title, shown.charts[title])
 with right:
-    has_forecast = any(line.forecast is not None for line in wb.budget)
-    chart("Variance", has_forecast, lambda: charts.variance_chart(wb))
-    chart("Savings", bool(wb.savings), lambda: charts.savings_chart(wb))
+    for title in ("Variance", "Savings"):
+        chart(title, shown.charts[title])

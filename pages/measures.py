@@ -1,6 +1,11 @@
-"""Measures: every measure in one editable grid, with its status, trend and reason recomputed on each edit."""
+"""Measures: every measure in one editable grid, with its status, trend and reason recomputed on each edit.
+
+The grid's rows are worked out once per revision of the working copy (:class:`View`); the filters are applied to
+them on each rerun.
+"""
 
 import hashlib
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -15,6 +20,7 @@ from pprr.values import UnreadableValue
 
 _MESSAGE = "measures_message"  # (kind, text) shown after the rerun that follows an edit
 _NONCE = "measures_grid_nonce"  # changed to redraw the grid from the log after a rejected value
+_VIEW = "measures_view"
 
 
 def columns() -> tuple[_grid.Column, ...]:
@@ -76,6 +82,26 @@ def measures_frame(wb: PortfolioWorkbook, ratings: tuple[Rating, ...], fields: d
             _grid.EDITED: "|".join(sorted(marks)),
         })
     return pd.DataFrame(rows, columns=[c.field for c in columns()])
+
+
+@dataclass(frozen=True)
+class View:
+    """The grid's rows for one state of the working copy."""
+
+    source: _state.Derived  # the working copy's derived state they were worked out from
+    fields: dict[str, str]
+    frame: pd.DataFrame
+
+
+def view() -> View:
+    """The grid's rows, worked out again only when the working copy has changed."""
+    derived = _state.derived()
+    memo: View | None = st.session_state.get(_VIEW)
+    if memo is None or memo.source is not derived:
+        fields = edit_fields(derived.current)
+        memo = View(derived, fields, measures_frame(derived.current, derived.ratings, fields))
+        st.session_state[_VIEW] = memo
+    return memo
 
 
 def filtered(frame: pd.DataFrame, wb: PortfolioWorkbook) -> pd.DataFrame:
@@ -157,8 +183,8 @@ def edit_form(wb: PortfolioWorkbook, fields: dict[str, str]) -> None:
 
 st.title("Measures")
 wb = _state.current()
-fields = edit_fields(wb)
-frame = measures_frame(wb, _state.ratings(), fields)
+shown_view = view()
+fields, frame = shown_view.fields, shown_view.frame
 year = (in_year_actual(wb) or "").split(" ")[0]
 st.caption(f"Double-click an in-year actual ({year}), target or commentary cell to edit it; the status, trend "
            "and reason update as soon as the value is committed. Values follow the workbook's rules: 12.5%, "

@@ -1,6 +1,9 @@
-"""Priorities: for each priority, its outcome, status summary, measures, commentary and exceptions."""
+"""Priorities: for each priority, its outcome, status summary, measures, commentary and exceptions.
 
-from dataclasses import replace
+Each section's summary, chart and tables are worked out once per revision of the working copy (:class:`View`).
+"""
+
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import streamlit as st
@@ -15,6 +18,8 @@ from pprr.status import STATUS_STYLES, Rating, Status, count_statuses
 from pprr.values import UnreadableValue
 
 _MESSAGE = "priorities_message"
+_VIEW = "priorities_view"
+EXCEPTION_CARDS = 25  # Red measures shown in full per priority; any more are listed in one table after them
 
 
 def measures_table(pairs: list[tuple[Measure, Rating]]) -> pd.DataFrame:
@@ -22,6 +27,57 @@ def measures_table(pairs: list[tuple[Measure, Rating]]) -> pd.DataFrame:
              f"{r.latest.raw} ({r.latest_year})" if r.latest else "")
             for m, r in pairs]
     return pd.DataFrame(rows, columns=["Measure", "Name", "Status", "Trend", "Latest value"])
+
+
+def exceptions_table(pairs: list[tuple[Measure, Rating]]) -> pd.DataFrame:
+    rows = [(m.label, m.name, r.reason, m.commentary or "No commentary given.") for m, r in pairs]
+    return pd.DataFrame(rows, columns=["Measure", "Name", "Reason", "Commentary"])
+
+
+@dataclass(frozen=True)
+class Section:
+    """What one priority's section shows."""
+
+    priority: Priority
+    counts: str
+    chart: dict | None  # Vega-Lite specification; None when no measure is linked to the priority
+    measures: pd.DataFrame
+    red: list[tuple[Measure, Rating]]  # shown in full, up to EXCEPTION_CARDS
+    more_red: pd.DataFrame  # the Red measures after those
+
+
+def section(wb: PortfolioWorkbook, priority: Priority, pairs: list[tuple[Measure, Rating]]) -> Section:
+    counts = count_statuses(r for _, r in pairs)
+    line = "   ".join(f"{STATUS_STYLES[s].symbol} {STATUS_STYLES[s].label}: {n}" for s, n in counts.items())
+    chart = None
+    if pairs:
+        subset = replace(wb, priorities=(priority,), measures=tuple(m for m, _ in pairs))
+        chart = charts.status_chart(subset, tuple(r for _, r in pairs)).to_dict()
+    red = [(m, r) for m, r in pairs if r.status is Status.RED]
+    return Section(priority, line, chart, measures_table(pairs), red[:EXCEPTION_CARDS],
+                   exceptions_table(red[EXCEPTION_CARDS:]))
+
+
+@dataclass(frozen=True)
+class View:
+    """The page's sections for one state of the working copy."""
+
+    source: _state.Derived  # the working copy's derived state they were worked out from
+    sections: tuple[Section, ...]
+
+
+def view() -> View:
+    """The sections, worked out again only when the working copy has changed."""
+    derived = _state.derived()
+    memo: View | None = st.session_state.get(_VIEW)
+    if memo is None or memo.source is not derived:
+        wb = derived.current
+        by_priority: dict[int, list[tuple[Measure, Rating]]] = {}
+        for pair in zip(wb.measures, derived.ratings):
+            by_priority.setdefault(pair[0].priority, []).append(pair)
+        memo = View(derived, tuple(section(wb, p, by_priority.get(p.number, [])) for p in wb.priorities))
+        st.session_state[_VIEW] = memo
+    return memo
 
 
 def save_commentary(priority: Priority, key: str) -> None:
@@ -39,33 +95,34 @@ def commentary(priority: Priority) -> None:
               args=(priority, key))
 
 
-def exceptions(pairs: list[tuple[Measure, Rating]]) -> None:
-    red = [(m, r) for m, r in pairs if r.status is Status.RED]
+def exceptions(shown: Section) -> None:
     st.markdown("**Exceptions (Red measures)**")
-    if not red:
+    if not shown.red:
         st.text("None: no measure in this priority is Red.")
-    for m, r in red:
+    for m, r in shown.red:
         with st.container(border=True):
             st.text(f"{r.badge}  {m.label}: {m.name}")
             st.text(r.reason)
             st.text(m.commentary or "No commentary given.")
+    if len(shown.more_red):
+        st.caption(f"{len(shown.more_red)} more Red measures in this priority:")
+        st.dataframe(shown.more_red, hide_index=True, width="stretch", key=f"more_red_{shown.priority.number}")
 
 
-def priority_section(wb: PortfolioWorkbook, priority: Priority, pairs: list[tuple[Measure, Rating]]) -> None:
+def priority_section(shown: Section) -> None:
+    priority = shown.priority
     st.header(markdown_text(f"{priority.number}. {priority.title}"), divider="gray")
     if priority.outcome:
         st.caption("Outcome")
         st.text(priority.outcome)
-    counts = count_statuses(r for _, r in pairs)
-    st.text("   ".join(f"{STATUS_STYLES[s].symbol} {STATUS_STYLES[s].label}: {n}" for s, n in counts.items()))
-    if pairs:
-        subset = replace(wb, priorities=(priority,), measures=tuple(m for m, _ in pairs))
-        st.altair_chart(charts.status_chart(subset, tuple(r for _, r in pairs)), key=f"chart_{priority.number}")
-        st.dataframe(measures_table(pairs), hide_index=True, width="stretch", key=f"measures_{priority.number}")
+    st.text(shown.counts)
+    if shown.chart is not None:
+        st.vega_lite_chart(spec=shown.chart, key=f"chart_{priority.number}")
+        st.dataframe(shown.measures, hide_index=True, width="stretch", key=f"measures_{priority.number}")
     else:
         st.text("No measures are linked to this priority.")
     commentary(priority)
-    exceptions(pairs)
+    exceptions(shown)
 
 
 st.title("Priorities")
@@ -73,7 +130,5 @@ st.caption("Highlights and exceptions for each of the portfolio's priorities.")
 message = st.session_state.pop(_MESSAGE, None)
 if message:
     st.error(markdown_text(message))
-wb = _state.current()
-paired = list(zip(wb.measures, _state.ratings()))
-for p in wb.priorities:
-    priority_section(wb, p, [(m, r) for m, r in paired if m.priority == p.number])
+for part in view().sections:
+    priority_section(part)

@@ -8,6 +8,7 @@ a title and labelled axes, in sizes that stay legible when printed.
 from __future__ import annotations
 
 import functools
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -27,6 +28,7 @@ OVERSPEND = STATUS_STYLES[Status.RED].colour
 UNDERSPEND = STATUS_STYLES[Status.GREEN].colour
 NEUTRAL = STATUS_STYLES[Status.CONTEXTUAL].colour
 MUTED = STATUS_STYLES[Status.NO_DATA].colour
+PNG_CACHE = 32  # renderings kept per process, keyed by the whole chart specification
 
 
 def _styled(chart: alt.TopLevelMixin, title: str) -> alt.TopLevelMixin:
@@ -248,6 +250,13 @@ def register_fonts() -> None:
 
 
 def chart_png(chart: alt.TopLevelMixin, scale: float = 2) -> bytes:
-    """Render a chart to PNG, offline."""
+    """Render a chart to PNG, offline. The last PNG_CACHE renderings are kept, keyed by the chart's whole
+    specification (its data included), so a chart that has not changed is not drawn again; the same
+    specification always gives the same picture, so nothing of one workbook can show in another's."""
+    return _png(json.dumps(chart.to_dict(), sort_keys=True), scale)
+
+
+@functools.lru_cache(maxsize=PNG_CACHE)
+def _png(spec: str, scale: float) -> bytes:
     register_fonts()
-    return vl_convert.vegalite_to_png(chart.to_dict(), scale=scale)
+    return vl_convert.vegalite_to_png(spec, scale=scale)

@@ -22,17 +22,17 @@ from reportlab.platypus import Image, PageBreak, Spacer
 from . import charts, finance
 from .model import Measure, PortfolioWorkbook, Priority
 from .pdf_style import (
-    CELL_LIMIT,
     CONTENT_W,
     MARGIN_BOTTOM,
     MARGIN_TOP,
     PAGE_H,
+    Contents,
     Furniture,
     Heading,
     HeadingParagraph,
     PackDocument,
+    Plain,
     badge,
-    contents,
     esc,
     grid,
     markup,
@@ -191,36 +191,42 @@ def _image(png: bytes, max_height: float = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM -
     return image
 
 
-def _money(x: float | None, decimals: int = 0, bold: bool = False):
-    return markup(esc(finance.format_money(x, decimals)), "cell_right_bold" if bold else "cell_right")
+def _money(x: float | None, decimals: int = 0, bold: bool = False) -> Plain:
+    return Plain((finance.format_money(x, decimals), "cell_right_bold" if bold else "cell_right"))
 
 
-def _cell(text: object, style: str = "cell"):
-    return para(text, style, limit=CELL_LIMIT)
+def _cell(text: object, style: str = "cell") -> Plain:
+    return Plain(("" if text is None else text, style))
 
 
 def _head(*names: str, right_from: int = 1) -> list:
-    return [markup(esc(n), "cell_head_right" if i >= right_from else "cell_head") for i, n in enumerate(names)]
+    return [Plain((n, "cell_head_right" if i >= right_from else "cell_head")) for i, n in enumerate(names)]
 
 
 def _status_fill(status: Status) -> str:
     return STATUS_STYLES[status].colour
 
 
-def _latest(measure: Measure, rating: Rating) -> str:
+def _latest(measure: Measure, rating: Rating) -> tuple[str, str] | None:
+    """(latest value, its year): the one rated, else the last one given."""
     if rating.latest is not None:
-        return f"{esc(rating.latest.raw)}<br/><font size=7 color='#5A5A5A'>{esc(rating.latest_year)}</font>"
+        return rating.latest.raw, rating.latest_year
     shown = [(year, v) for year, v in measure.actuals if not v.is_blank]
     if shown:
         year, value = shown[-1]
-        return f"{esc(value.raw)}<br/><font size=7 color='#5A5A5A'>{esc(year)}</font>"
-    return "—"
+        return value.raw, year
+    return None
 
 
-def _trend(rating: Rating) -> str:
+def _latest_cell(measure: Measure, rating: Rating) -> Plain:
+    latest = _latest(measure, rating)
+    return Plain((latest[0], "cell"), (latest[1], "cell_small")) if latest else _cell("—")
+
+
+def _trend(rating: Rating) -> Plain:
     if rating.trend is None:
-        return ""
-    return f"<font color='{TREND_COLOURS[rating.trend]}'>{esc(rating.arrow)} {esc(rating.trend.value)}</font>"
+        return _cell("")
+    return Plain((f"{rating.arrow} {rating.trend.value}", "cell", TREND_COLOURS[rating.trend]))
 
 
 def _measure_title(measure: Measure) -> str:
@@ -266,7 +272,7 @@ def _cover(pack: _Pack) -> list:
 
 
 def _contents(pack: _Pack) -> list:
-    return [HeadingParagraph(Heading(TITLES["contents"], 0, "contents", toc=False)), contents()]
+    return [HeadingParagraph(Heading(TITLES["contents"], 0, "contents", toc=False)), Contents()]
 
 
 def _counts_table(pack: _Pack) -> list:
@@ -300,10 +306,10 @@ def _headline(pack: _Pack) -> list:
 
 
 def _exception(measure: Measure, rating: Rating) -> list:
+    latest = _latest(measure, rating)
     return [
         para(_measure_title(measure), "h3"),
-        markup(f"Priority {measure.priority} · latest {_latest(measure, rating).replace('<br/>', ' ')} · "
-               f"{esc(rating.reason)}", "note"),
+        para(f"Priority {measure.priority} · latest {' '.join(latest) if latest else '—'} · {rating.reason}", "note"),
         *paras(measure.commentary),
     ]
 
@@ -326,10 +332,9 @@ def _measures_table(rated: list[tuple[Measure, Rating]]) -> list:
     fills = {}
     for measure, rating in rated:
         name = f"{esc(measure.name)}<br/><font size=7 color='#5A5A5A'>{esc(rating.reason)}</font>"
-        code = f"<b>{esc(measure.code)}</b>" + (f"<br/>{esc(measure.cohort)}" if measure.cohort else "")
-        rows.append([markup(code, "cell"), markup(name, "cell"), _cell(measure.reported),
-                     markup(_latest(measure, rating), "cell"), _cell(measure.target.raw or "—"),
-                     badge(rating.status), markup(_trend(rating), "cell")])
+        code = Plain((measure.code, "cell_bold"), *([(measure.cohort, "cell")] if measure.cohort else []))
+        rows.append([code, markup(name, "cell"), _cell(measure.reported), _latest_cell(measure, rating),
+                     _cell(measure.target.raw or "—"), badge(rating.status), _trend(rating)])
         fills[(5, len(rows) - 1)] = _status_fill(rating.status)
     widths = [23 * mm, CONTENT_W - 130 * mm, 17 * mm, 26 * mm, 21 * mm, 23 * mm, 20 * mm]
     return [grid(rows, widths, fills=fills)]
@@ -577,25 +582,22 @@ def build_pack(wb: PortfolioWorkbook, options: PackOptions = PackOptions(), prog
     p = pack.wb.portfolio
     doc = PackDocument(buffer, _furniture(pack, dt.date.today()), title=f"{p.portfolio} {p.reporting_period}".strip())
     doc.setProgressCallBack(_layout_progress(report))
-    doc.multiBuild(story or [para("No sections were chosen.")])
+    doc.build(story or [para("No sections were chosen.")])
     report(1.0, "Done")
     return buffer.getvalue()
 
 
 def _layout_progress(report: Progress) -> Callable[[str, int], None]:
-    """Turns reportlab's per-pass progress into 0.45 .. 0.95 of the whole (about two passes), in 1% steps."""
-    state = {"pass": 1, "size": 1, "shown": 0.45}
+    """Turns reportlab's progress through the story into 0.45 .. 0.95 of the whole, in 1% steps."""
+    state = {"size": 1, "shown": 0.45}
 
     def on_progress(kind: str, value: int) -> None:
-        if kind == "PASS":
-            state["pass"] = value
-        elif kind == "SIZE_EST":
+        if kind == "SIZE_EST":
             state["size"] = max(value, 1)
         elif kind == "PROGRESS":
-            done = min(state["pass"] - 1 + value / state["size"], 2.0) / 2
-            fraction = 0.45 + 0.5 * done
+            fraction = 0.45 + 0.5 * min(value / state["size"], 1.0)
             if fraction >= state["shown"] + 0.01:
                 state["shown"] = fraction
-                report(fraction, f"Laying out pages (pass {state['pass']})")
+                report(fraction, "Laying out pages")
 
     return on_progress

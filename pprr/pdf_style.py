@@ -1,7 +1,11 @@
-"""The look of the committee pack: fonts, paragraph styles, page furniture, tables and the two-pass canvas.
+"""The look of the committee pack: fonts, paragraph styles, page furniture, tables, and the document that lays
+the pages out in one pass.
 
 Every piece of workbook text reaches a reportlab Paragraph through :func:`para` or :func:`paras`, which escape it
 (``pprr.safe_text.pdf_text``) and cap pathological lengths, so commentary prints exactly as typed.
+
+Numbers that are only known once every page is laid out (the contents' page numbers, "Page X of Y") are drawn as
+PDF forms: a page refers to a form by name while it is drawn, and the document defines the forms at the end.
 """
 
 from __future__ import annotations
@@ -29,7 +33,6 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from reportlab.platypus.tableofcontents import TableOfContents
 
 from .safe_text import pdf_text
 from .status import STATUS_STYLES, Status
@@ -41,6 +44,8 @@ MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 16 * mm, 22 * mm, 18 * mm
 CONTENT_W = PAGE_W - 2 * MARGIN_X
 TEXT_LIMIT = 20_000  # characters of one commentary printed before it is cut
 CELL_LIMIT = 600  # characters of one table cell
+CHUNK_ROWS = 40  # body rows of a table measured at a time; a longer table splits across pages in linear time
+NUMBER_W = 14 * mm  # the contents' page-number column
 TRUNCATED = "… (truncated in the pack; full text in the workbook)"
 INK = colors.HexColor("#1A1A1A")
 GREY = colors.HexColor("#5A5A5A")
@@ -82,8 +87,8 @@ def styles() -> dict[str, ParagraphStyle]:
         "cell_head_right": _style("cell_head_right", 8, BOLD, alignment=TA_RIGHT),
         "badge": _style("badge", 7.5, BOLD, alignment=TA_CENTER, textColor=colors.white),
         "mark": _style("mark", 14, BOLD, textColor=MARK, spaceBefore=4 * mm),
-        "toc0": _style("toc0", 11, BOLD, leftIndent=0, spaceBefore=2 * mm),
-        "toc1": _style("toc1", 9.5, leftIndent=8 * mm),
+        "toc0": _style("toc0", 11, BOLD, rightIndent=NUMBER_W),
+        "toc1": _style("toc1", 9.5, leftIndent=8 * mm, rightIndent=NUMBER_W),
     }
 
 
@@ -91,14 +96,27 @@ def capped(text: str, limit: int = TEXT_LIMIT) -> str:
     return text if len(text) <= limit else text[:limit].rstrip() + TRUNCATED
 
 
+class Text(Paragraph):
+    """A Paragraph that remembers its line breaks for the last width it was wrapped to: a table cell is measured
+    when the table is split across pages and again when each part is drawn, and breaking lines is the costly part."""
+
+    _wrapped: tuple[float, tuple[float, float]] | None = None
+
+    def wrap(self, availWidth, availHeight):
+        # a split that finds no room drops the line breaks (``blPara``): they are worked out again then
+        if self._wrapped is None or self._wrapped[0] != availWidth or not hasattr(self, "blPara"):
+            self._wrapped = (availWidth, super().wrap(availWidth, availHeight))
+        return self._wrapped[1]
+
+
 def para(text: object, style: str = "body", limit: int = TEXT_LIMIT) -> Paragraph:
     """One Paragraph of user (or any) text, escaped and capped."""
-    return Paragraph(pdf_text(capped("" if text is None else str(text), limit)), styles()[style])
+    return Text(pdf_text(capped("" if text is None else str(text), limit)), styles()[style])
 
 
 def markup(fragment: str, style: str = "body") -> Paragraph:
     """A Paragraph of pprr's own markup; every user string in ``fragment`` must already have passed :func:`esc`."""
-    return Paragraph(fragment, styles()[style])
+    return Text(fragment, styles()[style])
 
 
 def esc(text: object, limit: int = CELL_LIMIT) -> str:
@@ -111,10 +129,63 @@ def paras(text: str, style: str = "body") -> list[Paragraph]:
     return [para(block.strip(), style) for block in re.split(r"\n\s*\n", text) if block.strip()]
 
 
-def badge(status: Status) -> Paragraph:
+class Plain(Flowable):
+    """Short plain text for a table cell: one or more lines, each in its own style (and colour, if given).
+
+    A line that fits its cell is drawn as it stands, which spares the many short cells of a long table the
+    Paragraph machinery (markup parsing, line breaking); a line too wide for its cell, or holding control
+    characters, is an escaped Paragraph that wraps. Runs of white space print as one space, as in a Paragraph.
+    """
+
+    def __init__(self, *lines: tuple[object, str] | tuple[object, str, str]):
+        super().__init__()
+        self.lines = tuple((" ".join(str(text).split()), styles()[style], colour[0] if colour else None)
+                           for text, style, *colour in lines)
+        self._wrapped: tuple[float, list[tuple[Paragraph | None, float]]] | None = None
+
+    def _measure(self, width: float) -> list[tuple[Paragraph | None, float]]:
+        """(the Paragraph a line wraps as, or None when it is drawn as it stands; its height) per line."""
+        parts = []
+        for text, style, colour in self.lines:
+            room = width - style.leftIndent - style.rightIndent
+            if text.isprintable() and pdfmetrics.stringWidth(text, style.fontName, style.fontSize) <= room:
+                parts.append((None, style.leading if text else 0))
+                continue
+            fragment = esc(text)
+            wrapped = Text(f"<font color='{colour}'>{fragment}</font>" if colour else fragment, style)
+            parts.append((wrapped, wrapped.wrap(width, 1e9)[1]))
+        return parts
+
+    def wrap(self, availWidth, availHeight):
+        if self._wrapped is None or self._wrapped[0] != availWidth:
+            self._wrapped = (availWidth, self._measure(availWidth))
+        self.width, self.height = availWidth, sum(height for _, height in self._wrapped[1])
+        return self.width, self.height
+
+    def draw(self):
+        canvas, top = self.canv, self.height
+        canvas.saveState()
+        for (text, style, colour), (wrapped, height) in zip(self.lines, self._wrapped[1]):
+            if wrapped is not None:
+                wrapped.drawOn(canvas, 0, top - height)
+            elif text:
+                canvas.setFont(style.fontName, style.fontSize)
+                canvas.setFillColor(colour or style.textColor)
+                baseline, left, right = top - style.fontSize, style.leftIndent, self.width - style.rightIndent
+                if style.alignment == TA_RIGHT:
+                    canvas.drawRightString(right, baseline, text)
+                elif style.alignment == TA_CENTER:
+                    canvas.drawCentredString((left + right) / 2, baseline, text)
+                else:
+                    canvas.drawString(left, baseline, text)
+            top -= height
+        canvas.restoreState()
+
+
+def badge(status: Status) -> Flowable:
     """A status as symbol and word (the cell behind it is filled with the status colour by :func:`grid`)."""
     s = STATUS_STYLES[status]
-    return markup(f"{esc(s.symbol)} {esc(s.label)}", "badge")
+    return Plain((f"{s.symbol} {s.label}", "badge"))
 
 
 @dataclass(frozen=True)
@@ -128,7 +199,7 @@ class Heading:
     toc: bool = True  # also listed in the contents (every heading is bookmarked)
 
 
-class HeadingParagraph(Paragraph):
+class HeadingParagraph(Text):
     """A heading Paragraph; ``text`` shows something other than the bookmark's words (the cover shows the council)."""
 
     def __init__(self, heading: Heading, text: str | None = None):
@@ -143,35 +214,104 @@ def subheading(text: str, key: str | None = None) -> list:
     return [CondPageBreak(45 * mm), heading]
 
 
+_TABLE_LOOK = (
+    ("FONT", (0, 0), (-1, -1), FONT, 8),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+    ("BOX", (0, 0), (-1, -1), 0.6, RULE),
+    ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ("LEFTPADDING", (0, 0), (-1, -1), 3),
+    ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+)
+
+
+class _Rows:
+    """A table's rows and how they look, from which a table of any run of its body rows is made."""
+
+    def __init__(self, rows: list[list], widths: list[float], head_rows: int, fills: dict[tuple[int, int], str],
+                 bold_rows: tuple[int, ...], spans: tuple[tuple[int, int, int], ...]):
+        self.rows, self.widths, self.head_rows = rows, widths, head_rows
+        self.body = len(rows) - head_rows
+        self.looks: dict[int, list[tuple]] = {}  # row -> its style commands, with the row left out
+        for row in bold_rows:
+            self.looks.setdefault(row, []).append(("BACKGROUND", 0, -1, TOTAL_FILL))
+        for (col, row), colour in fills.items():
+            self.looks.setdefault(row, []).append(("BACKGROUND", col, col, colors.HexColor(colour)))
+        for row, c0, c1 in spans:
+            self.looks.setdefault(row, []).append(("SPAN", c0, c1))
+
+    def table(self, first: int = 0, last: int | None = None) -> Table:
+        """The header rows and body rows ``first`` to ``last`` (body numbering) as one reportlab Table."""
+        head = self.head_rows
+        shown = [*range(head), *range(head + first, head + (self.body if last is None else last))]
+        commands = list(_TABLE_LOOK)
+        if head:
+            commands.append(("BACKGROUND", (0, 0), (-1, head - 1), HEAD_FILL))
+        for at, row in enumerate(shown):
+            commands += [(name, (c0, at), (c1, at), *more) for name, c0, c1, *more in self.looks.get(row, ())]
+        return Table([self.rows[row] for row in shown], colWidths=self.widths, repeatRows=head, hAlign="LEFT",
+                     spaceAfter=3 * mm, style=TableStyle(commands))
+
+
+class LongTable(Flowable):
+    """A table of many rows that splits across pages in time proportional to its rows.
+
+    A reportlab Table measures every remaining row each time it is split, which is quadratic in the rows of a long
+    table. This one measures each row once, a chunk of rows at a time, and splits off a page's worth of rows as an
+    ordinary Table (with the header repeated) and the rest as another LongTable that shares the measurements.
+    """
+
+    def __init__(self, rows: _Rows, first: int = 0, heights: tuple[float, list[float]] | None = None):
+        super().__init__()
+        self.rows = rows
+        self.first = first  # the first body row this part holds
+        self.heights = heights  # (header height, every body row's height), once measured
+        self.width = sum(rows.widths)
+        self.spaceAfter = 3 * mm
+        self.hAlign = "LEFT"
+
+    def _measure(self, width: float) -> tuple[float, list[float]]:
+        if self.heights is None:
+            head, body = 0.0, []
+            for start in range(0, self.rows.body, CHUNK_ROWS):
+                table = self.rows.table(start, min(start + CHUNK_ROWS, self.rows.body))
+                table.wrapOn(self.canv, width, 1e9)
+                heights = table._rowHeights  # every row's height, set by the wrap
+                head = sum(heights[:self.rows.head_rows])
+                body.extend(heights[self.rows.head_rows:])
+            self.heights = (head, body)
+        return self.heights
+
+    def wrap(self, availWidth, availHeight):
+        head, body = self._measure(availWidth)
+        return self.width, head + sum(body[self.first:])
+
+    def split(self, availWidth, availHeight):
+        head, body = self._measure(availWidth)
+        room, last = availHeight - head, self.first
+        while last < len(body) and body[last] <= room:
+            room -= body[last]
+            last += 1
+        if last == self.first:
+            return []
+        part = self.rows.table(self.first, last)
+        return [part] if last == len(body) else [part, LongTable(self.rows, last, self.heights)]
+
+    def draw(self):
+        table = self.rows.table(self.first)
+        table.wrapOn(self.canv, self.width, 1e9)
+        table.drawOn(self.canv, 0, 0)
+
+
 def grid(rows: list[list], widths: list[float], *, head_rows: int = 1, fills: dict[tuple[int, int], str] | None = None,
-         bold_rows: tuple[int, ...] = (), spans: tuple[tuple[int, int, int], ...] = ()) -> Table:
+         bold_rows: tuple[int, ...] = (), spans: tuple[tuple[int, int, int], ...] = ()) -> Flowable:
     """A ruled table with a repeated shaded header, optional cell fills (col, row) -> colour, shaded total rows
     and row spans (row, first col, last col). The table breaks between rows; no row can outgrow a page because
-    every cell's text is capped at CELL_LIMIT characters (commentary is never put in a table)."""
-    table = Table(rows, colWidths=widths, repeatRows=head_rows, hAlign="LEFT", spaceAfter=3 * mm)
-    commands = [
-        ("FONT", (0, 0), (-1, -1), FONT, 8),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-        ("BOX", (0, 0), (-1, -1), 0.6, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ]
-    if head_rows:
-        commands.append(("BACKGROUND", (0, 0), (-1, head_rows - 1), HEAD_FILL))
-    commands += [("BACKGROUND", (0, r), (-1, r), TOTAL_FILL) for r in bold_rows]
-    commands += [("BACKGROUND", cell, cell, colors.HexColor(colour)) for cell, colour in (fills or {}).items()]
-    commands += [("SPAN", (c0, r), (c1, r)) for r, c0, c1 in spans]
-    table.setStyle(TableStyle(commands))
-    return table
-
-
-def contents() -> TableOfContents:
-    toc = TableOfContents(dotsMinLevel=0)
-    toc.levelStyles = [styles()["toc0"], styles()["toc1"]]
-    return toc
+    every cell's text is capped at CELL_LIMIT characters (commentary is never put in a table). A table of more
+    than CHUNK_ROWS body rows is a :class:`LongTable`."""
+    table = _Rows(rows, widths, head_rows, fills or {}, bold_rows, spans)
+    return LongTable(table) if table.body > CHUNK_ROWS else table.table()
 
 
 @dataclass(frozen=True)
@@ -191,8 +331,21 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
     return text + "…"
 
 
-def draw_page(canvas: Canvas, furniture: Furniture, total_pages: int | None) -> None:
-    """Header with portfolio and period, marks at the top right; generation date and "Page X of Y" in the footer."""
+def _form(kind: str, name: object) -> str:
+    return f"pprr-{kind}-{name}"
+
+
+def _at(canvas: Canvas, x: float, y: float, form: str) -> None:
+    """Draw the named form (defined now or later) with its origin at (x, y)."""
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.doForm(form)
+    canvas.restoreState()
+
+
+def draw_page(canvas: Canvas, furniture: Furniture) -> None:
+    """Header with portfolio and period, marks at the top right; generation date and "Page X of Y" in the footer
+    (a form filled in by :meth:`PackDocument.build` once the page count is known)."""
     canvas.saveState()
     top = PAGE_H - 12 * mm
     marks = "  ·  ".join(furniture.marks)
@@ -211,57 +364,106 @@ def draw_page(canvas: Canvas, furniture: Furniture, total_pages: int | None) -> 
     canvas.setFont(FONT, 8)
     canvas.setFillColor(GREY)
     canvas.drawString(MARGIN_X, 9 * mm, f"Generated {furniture.generated}")
-    canvas.drawRightString(PAGE_W - MARGIN_X, 9 * mm, f"Page {canvas.getPageNumber()} of {total_pages or '?'}")
+    _at(canvas, PAGE_W - MARGIN_X, 9 * mm, _form("page", canvas.getPageNumber()))
     canvas.restoreState()
 
 
-class _PageCount(Flowable):
-    """Invisible; makes multiBuild lay the pages out again until "Page X of Y" uses the final page count."""
+def _page_form(canvas: Canvas, number: int, total: int) -> None:
+    canvas.beginForm(_form("page", number), lowerx=-CONTENT_W, lowery=-3 * mm, upperx=0, uppery=5 * mm)
+    canvas.setFont(FONT, 8)
+    canvas.setFillColor(GREY)
+    canvas.drawRightString(0, 0, f"Page {number} of {total}")
+    canvas.endForm()
 
-    def __init__(self, doc: PackDocument):
+
+class Contents(Flowable):
+    """The contents: each heading of the story with dot leaders and its page number, linked to the heading.
+
+    It is laid out with the pages it lists, before their numbers are known; the titles are known (the document
+    gives them from the story) and the leader and number of each line are a form filled in at the end.
+    """
+
+    _CALLBACK = "pprr_contents_entry"
+
+    def __init__(self):
         super().__init__()
-        self.doc = doc
-        self.used: int | None = None
+        self.entries: tuple[Heading, ...] = ()
+        self.slots: dict[str, float] = {}  # heading key -> room from the end of its title to the right edge
+        self._width = 0.0
+        self._table: Table | None = None
 
-    def wrap(self, available_width, available_height):
-        return 0, 0
+    def wrap(self, availWidth, availHeight):
+        self._width = availWidth
+        self.canv.setNamedCB(self._CALLBACK, self._entry_end)
+        rows = [[markup(f'<a href="#{h.key}">{esc(h.text, 300)}</a>'
+                        f'<onDraw name="{self._CALLBACK}" label="{h.key}"/>', f"toc{h.level}")] for h in self.entries]
+        commands = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0)]
+        commands += [("TOPPADDING", (0, i), (0, i), 2 * mm + 3) for i, h in enumerate(self.entries) if h.level == 0]
+        self._table = Table(rows or [[""]], colWidths=(availWidth,), style=TableStyle(commands))
+        return self._table.wrapOn(self.canv, availWidth, availHeight)
 
-    def draw(self):
-        pass
+    def split(self, availWidth, availHeight):
+        return self._table.splitOn(self.canv, availWidth, availHeight)
 
-    def isIndexing(self):
-        return 1
+    def drawOn(self, canvas, x, y, _sW=0):
+        self._table.drawOn(canvas, x, y, _sW)
 
-    def beforeBuild(self):
-        self.used = self.doc.total_pages
+    def _entry_end(self, canvas: Canvas, kind: str, key: str) -> None:
+        """Called where a title's text ends: leaves room for the leader and number, links the number."""
+        at = canvas._curr_tx_info  # reportlab's text position for onDraw callbacks
+        self.slots[key] = self._width - at["cur_x"]
+        _at(canvas, at["cur_x"], at["cur_y"], _form("contents", key))
+        canvas.linkRect("", key, (self._width - NUMBER_W, at["cur_y"], self._width, at["cur_y"] + at["leading"]),
+                        relative=1)
 
-    def afterBuild(self):
-        self.doc.total_pages = self.doc.page
-
-    def isSatisfied(self):
-        return self.used == self.doc.total_pages
-
-    def notify(self, kind, stuff):
-        pass
+    def fill_in(self, canvas: Canvas, pages: dict[str, int]) -> None:
+        """Define the leader-and-number form of every line drawn."""
+        levels = {h.key: h.level for h in self.entries}
+        for key, room in self.slots.items():
+            style = styles()[f"toc{levels[key]}"]
+            number = str(pages.get(key, "?"))
+            number_w = pdfmetrics.stringWidth(number, style.fontName, style.fontSize)
+            dot_w = pdfmetrics.stringWidth(" . ", style.fontName, style.fontSize)
+            dots = max(int((room - number_w) / dot_w), 0)
+            canvas.beginForm(_form("contents", key), lowerx=0, lowery=-3 * mm, upperx=room, uppery=style.leading)
+            canvas.setFont(style.fontName, style.fontSize)
+            canvas.setFillColor(style.textColor)
+            canvas.drawString(room - dots * dot_w - number_w, 0, " . " * dots + number)
+            canvas.endForm()
 
 
 class PackDocument(BaseDocTemplate):
-    """A4 portrait, one frame, page furniture on every page; headings feed the contents and the PDF outline."""
+    """A4 portrait, one frame, page furniture on every page; headings feed the contents and the PDF outline.
 
-    total_pages: int | None = None  # from the previous layout pass
+    The story is laid out once; the contents and the page footers get their numbers when the layout is done."""
+
+    _doSave = 0  # reportlab saves the canvas at the end of a build unless told not to: build() saves it itself
 
     def __init__(self, target, furniture: Furniture, title: str):
         super().__init__(target, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
                          bottomMargin=MARGIN_BOTTOM, title=title, author=furniture.header, creator="pprr")
         frame = Frame(MARGIN_X, MARGIN_BOTTOM, CONTENT_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM, id="body")
         self.furniture = furniture
+        self.heading_pages: dict[str, int] = {}
+        self.page_count = 0
         self.addPageTemplates([PageTemplate("page", [frame], onPage=self._page)])
 
     def _page(self, canvas: Canvas, doc) -> None:
-        draw_page(canvas, self.furniture, self.total_pages)
+        self.page_count = canvas.getPageNumber()
+        draw_page(canvas, self.furniture)
 
-    def multiBuild(self, story, **kwargs):
-        return super().multiBuild([_PageCount(self), *story], **kwargs)
+    def build(self, flowables, **kwargs):
+        contents = [f for f in flowables if isinstance(f, Contents)]
+        headings = tuple(f.heading for f in flowables if isinstance(f, HeadingParagraph) and f.heading.toc)
+        for part in contents:
+            part.entries = headings
+        super().build(flowables, **kwargs)
+        for number in range(1, self.page_count + 1):
+            _page_form(self.canv, number, self.page_count)
+        for part in contents:
+            part.fill_in(self.canv, self.heading_pages)
+        self.canv.save()
 
     def afterFlowable(self, flowable) -> None:
         heading = getattr(flowable, "heading", None)
@@ -270,5 +472,4 @@ class PackDocument(BaseDocTemplate):
         title = capped(heading.text, 300)
         self.canv.bookmarkPage(heading.key)
         self.canv.addOutlineEntry(title, heading.key, level=heading.level, closed=heading.level > 0)
-        if heading.toc:
-            self.notify("TOCEntry", (heading.level, esc(title), self.page, heading.key))
+        self.heading_pages[heading.key] = self.page

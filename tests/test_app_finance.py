@@ -74,3 +74,15 @@ def test_an_unreadable_forecast_is_refused_naming_the_service_and_row(at, q3):
     assert len(at.error) == 1
     assert "Adoption Counts" in at.error[0].value and f"row {q3.budget[0].row}" in at.error[0].value
     assert at.session_state["pprr_working"].edits == []
+
+
+def test_a_rerun_reuses_the_tables_and_charts_until_the_working_copy_changes(at, q3):
+    first = at.session_state["finance_view"]
+    at.run()
+    assert at.session_state["finance_view"] is first
+    set_forecast(at, q3.budget[0].row, "(42)")
+    changed = at.session_state["finance_view"]
+    assert changed is not first
+    assert changed.budget.loc[0, "forecast"] == "(42)" and changed.budget.loc[0, "mark"] == "✎ edited"
+    assert changed.charts["Variance"] != first.charts["Variance"]
+    assert changed.charts["Savings"] == first.charts["Savings"]

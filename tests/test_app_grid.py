@@ -62,6 +62,10 @@ def test_the_only_code_in_the_options_is_the_two_style_functions():
     (frame({(0, "actual"): "1"}).iloc[::-1], [(2, "actual", "1")]),  # sorted in the grid: matched by row
     (frame({(0, "code"): "changed"}), []),  # not an editable field
     (frame({(0, "row"): 99, (0, "actual"): "1"}), []),  # a row the page did not send
+    (frame({(0, "actual"): float("nan")}), [(2, "actual", "")]),  # a cleared cell comes back blank
+    (frame().drop(columns="commentary"), [(3, "commentary", "")]),  # a column the grid did not send back
+    (frame({(0, "row"): "3", (1, "row"): "2"}),  # ids as text: matched as numbers, reported in grid order
+     [(3, "actual", "8.9%"), (3, "commentary", ""), (2, "actual", "49.8%"), (2, "commentary", "x")]),
 ])
 def test_changed_cells(after, expected):
     assert _grid.changed_cells(frame(), after, ("actual", "commentary")) == expected

@@ -97,3 +97,14 @@ def test_undo_removes_the_last_edit_and_reset_removes_all(at):
     at.button(key="reset_edits").click().run()
     assert at.session_state["pprr_working"].edits == []
     assert rating(at, 0).status is Status.GREEN
+
+
+def test_a_rerun_reuses_the_grid_rows_until_the_working_copy_changes(at):
+    first = at.session_state["measures_view"]
+    at.multiselect(key="measures_status").set_value(["Red"]).run()  # filtering does not rebuild the rows
+    assert at.session_state["measures_view"] is first
+    edit(at, 2, "actual", "12.5%")
+    changed = at.session_state["measures_view"]
+    assert changed is not first
+    row = changed.frame.set_index("row").loc[2]
+    assert (row["actual"], row["status_key"], row["mark"]) == ("12.5%", "Red", "✎ edited")

@@ -5,12 +5,14 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from workbooks import MEASURES, make_workbook
 
 from pprr.edits import make_edit
 from pprr.safe_text import markdown_text
 from pprr.status import Status
 
 APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PIXEL = "![seen](https://tracker.example/p.png) <img src=x onerror=alert(1)>"
 
 
@@ -49,10 +51,14 @@ def test_red_measures_are_listed_as_exceptions_with_their_commentary(at):
 
 def test_a_measure_edited_to_red_becomes_an_exception(at):
     working = at.session_state["pprr_working"]
+    first = at.session_state["priorities_view"]
+    at.run()
+    assert at.session_state["priorities_view"] is first  # a rerun with no change reuses the sections
     assert "✗ Red  CFSE.1: Percentage of Mothers smoking at delivery (number)" not in texts(at)
     working.edits.append(make_edit(working.base, "Measures", 2, "2021/22 Actual", "12.5%"))
     working.revision += 1
     at.run()
+    assert at.session_state["priorities_view"] is not first
     assert "✗ Red  CFSE.1: Percentage of Mothers smoking at delivery (number)" in texts(at)
 
 
@@ -75,3 +81,20 @@ def test_measure_commentary_is_never_rendered_as_markdown(at):
     at.run()
     assert PIXEL in texts(at)
     assert not any("tracker.example" in m.value for m in at.markdown)
+
+
+def test_many_red_measures_show_the_first_in_full_and_the_rest_in_one_table():
+    falling = {"Good Performance": "High", "Unit": "number", "2019/20 Actual": "30", "2020/21 Actual": "20",
+               "2021/22 Target": "50"}
+    measures = [{**MEASURES[0], **falling, "PI Code": f"RED.{i}", "PI Name": f"Falling measure {i}",
+                 "Priority": 1 if i < 30 else 2} for i in range(32)]
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at.file_uploader[0].set_value(("many-red.xlsx", make_workbook(measures=measures), XLSX)).run()
+    at.switch_page("pages/priorities.py").run()
+    assert not at.exception
+    assert all(r.status is Status.RED for r in at.session_state["pprr_derived"].ratings)
+    shown = [t for t in texts(at) if t.startswith("✗ Red  ")]
+    assert shown == [f"✗ Red  RED.{i}: Falling measure {i}" for i in [*range(25), 30, 31]]
+    assert [c.value for c in at.caption if "more Red" in c.value] == ["5 more Red measures in this priority:"]
+    more = [list(d.value["Measure"]) for d in at.dataframe if "Reason" in d.value.columns]
+    assert more == [[f"RED.{i}" for i in range(25, 30)]]

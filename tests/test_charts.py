@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from pprr import charts
@@ -126,6 +128,23 @@ def test_chart_png_renders_offline():
     png = charts.chart_png(charts.variance_chart(WORKBOOK))
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(png) > 5_000
+
+
+def test_chart_png_draws_an_unchanged_chart_once_and_a_changed_one_again():
+    first = charts.chart_png(charts.variance_chart(WORKBOOK))
+    assert charts.chart_png(charts.variance_chart(WORKBOOK)) is first  # kept, not drawn again
+    line = dataclasses.replace(WORKBOOK.budget[1], forecast=260)
+    changed = dataclasses.replace(WORKBOOK, budget=(WORKBOOK.budget[0], line, *WORKBOOK.budget[2:]))
+    redrawn = charts.chart_png(charts.variance_chart(changed))
+    assert redrawn.startswith(b"\x89PNG") and redrawn != first
+    assert charts.chart_png(charts.variance_chart(WORKBOOK), scale=1) != first  # the scale is part of the key
+
+
+def test_chart_png_keeps_a_bounded_number_of_renderings():
+    for n in range(charts.PNG_CACHE + 2):
+        wb = dataclasses.replace(WORKBOOK, savings=(dataclasses.replace(WORKBOOK.savings[0], achieved_m=n / 1000),))
+        charts.chart_png(charts.savings_chart(wb), scale=0.5)
+    assert charts._png.cache_info().currsize == charts.PNG_CACHE
 
 
 def test_sample_charts_render(q3):

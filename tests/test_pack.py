@@ -8,6 +8,9 @@ import re
 
 import pytest
 from pypdf import PdfReader
+from reportlab.lib.colors import HexColor
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Table
 
 from pprr import finance
 from pprr.model import (
@@ -23,7 +26,7 @@ from pprr.model import (
     Saving,
 )
 from pprr.pack import SECTIONS, PackOptions, build_pack, scenario_key
-from pprr.pdf_style import TRUNCATED
+from pprr.pdf_style import CELL_LIMIT, CHUNK_ROWS, TRUNCATED, LongTable, Plain, grid
 from pprr.status import Settings, Status, count_statuses, rate_measures
 from pprr.values import parse_target, parse_text
 
@@ -254,6 +257,70 @@ def test_pathological_text_splits_across_pages_and_is_capped():
     assert TRUNCATED in text
     assert "Paragraph 119:" in text
     assert len(pages) > 5
+
+
+def _grid_rows(n: int) -> list[list]:
+    return [[Plain(("Code", "cell_head")), Plain(("Value", "cell_head_right"))]] + [
+        [Plain((f"M.{i}", "cell")), Plain((str(i), "cell_right"))] for i in range(n)]
+
+
+def _codes(table: Table) -> list[str]:
+    cells = [row[0][0] if isinstance(row[0], (list, tuple)) else row[0] for row in table._cellvalues]
+    return [cell.lines[0][0] for cell in cells]
+
+
+def _filled(table: Table, colour: str) -> list[tuple[str, int]]:
+    """(code of the row, column) of each cell ``table`` fills with ``colour``."""
+    codes = _codes(table)
+    return [(codes[start[1]], start[0]) for _, start, _, fill in table._bkgrndcmds if fill == HexColor(colour)]
+
+
+def test_a_long_table_splits_into_page_sized_tables_with_the_header_on_each():
+    table = grid(_grid_rows(3 * CHUNK_ROWS + 7), [60, 40], fills={(1, 5): "#FF0000"}, bold_rows=(3 * CHUNK_ROWS,))
+    assert isinstance(table, LongTable)
+    table.canv = Canvas(io.BytesIO())
+    height = table.wrap(100, 500)[1]
+    parts, rest = [], table
+    while isinstance(rest, LongTable):
+        rest.canv = table.canv
+        first, *more = rest.split(100, 300)
+        assert first.wrapOn(table.canv, 100, 300)[1] <= 300
+        parts.append(first)
+        rest = more[0] if more else None
+    assert len(parts) > 2
+    assert all(_codes(part)[0] == "Code" for part in parts)  # the header is repeated
+    assert [c for part in parts for c in _codes(part)[1:]] == [f"M.{i}" for i in range(3 * CHUNK_ROWS + 7)]
+    header = parts[0]._rowHeights[0]
+    assert sum(part._height for part in parts) == pytest.approx(height + header * (len(parts) - 1))
+    assert [f for part in parts for f in _filled(part, "#FF0000")] == [("M.4", 1)]  # fills stay on their rows
+    assert [f for part in parts for f in _filled(part, "#F2F2F2")] == [(f"M.{3 * CHUNK_ROWS - 1}", 0)]
+
+
+def test_a_short_table_is_an_ordinary_table():
+    assert isinstance(grid(_grid_rows(CHUNK_ROWS), [60, 40]), Table)
+
+
+def test_a_long_priority_prints_every_measure_once_in_order_with_the_header_on_every_page():
+    measures = tuple(dataclasses.replace(MEASURES[i % 3], code=f"BIG.{i}", commentary="") for i in range(150))
+    wb = dataclasses.replace(WORKBOOK, measures=measures, priorities=WORKBOOK.priorities[:1])
+    _, pages = _read(build_pack(wb, PackOptions(sections=("priorities",))))
+    found = [int(n) for n in re.findall(r"BIG\.(\d+)", " ".join(pages))]
+    assert found == list(range(150))
+    table_pages = [page for page in pages if "BIG." in page]
+    assert len(table_pages) > 3 and all("Reported" in page and "Status" in page for page in table_pages)
+
+
+@pytest.mark.parametrize("text, printed", [
+    (HOSTILE, " ".join(HOSTILE.split())),  # markup in a cell prints as typed
+    ("Adoption\tand   fostering\n teams", "Adoption and fostering teams"),  # white space as in a Paragraph
+    ("Children's services " * 60, TRUNCATED),  # too long for a cell: wrapped and cut
+])
+def test_plain_cells_print_text_as_typed(text, printed):
+    line = dataclasses.replace(WORKBOOK.budget[0], service=text)
+    wb = dataclasses.replace(WORKBOOK, budget=(line, *WORKBOOK.budget[1:]))
+    _, pages = _read(build_pack(wb, PackOptions(sections=("finance",))))
+    assert printed in _flat(pages)
+    assert len(text) < CELL_LIMIT or text[:CELL_LIMIT] not in _flat(pages)
 
 
 def test_empty_workbook_still_builds():
