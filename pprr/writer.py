@@ -569,10 +569,12 @@ def _style(sheet: _SheetXml, row: int, column: int) -> bytes | None:
 
 @dataclass
 class _NewColumn:
-    """A ``YYYY/YY Actual`` column appended after the last used column of the Measures sheet.
+    """An editable column the sheet does not have yet, appended after its last used column.
 
-    Its header is styled like the header to its left; its cells like the latest Actual column's on the same row,
-    whose width it also takes.
+    Edits are checked by :func:`pprr.edits.make_edit`, so only a template column an officer may edit gets here: the
+    in-year ``YYYY/YY Actual``, or an optional Target, Commentary or Forecast Outturn column left out of the upload.
+    Its header is styled like the header to its left; a new Actual column's cells are styled like the latest Actual
+    column's on the same row, whose width it also takes.
     """
 
     field: str
@@ -582,13 +584,12 @@ class _NewColumn:
 
     @classmethod
     def append(cls, sheet: _SheetXml, headers: dict[str, int], edit: Edit) -> _NewColumn:
-        if not (edit.sheet == MEASURES.name and ACTUAL_RE.match(edit.field)):
-            raise ValueError(f"The {edit.sheet} sheet has no '{edit.field}' column to write the edit to")
         column = _last_used_column(sheet) + 1
         if column > MAX_COLUMN:
             raise ValueError(f"The {edit.sheet} sheet has no room left for a '{edit.field}' column")
         actuals = {ACTUAL_RE.match(name).group(1): c for name, c in headers.items() if ACTUAL_RE.match(name)}
-        return cls(edit.field, column, actuals[max(actuals)] if actuals else None, sheet)
+        source = actuals[max(actuals)] if actuals and ACTUAL_RE.match(edit.field) else None
+        return cls(edit.field, column, source, sheet)
 
     def style(self, row: int) -> bytes | None:
         cell = self.sheet.cell(row, self.source) if self.source else None
