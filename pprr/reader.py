@@ -6,9 +6,12 @@ sheet, row and column where it was found.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import hashlib
 import os
+import threading
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -69,6 +72,11 @@ def parse_workbook_bytes(data: bytes, filename: str | None = None) -> PortfolioW
     gate_problems = check_upload(data, filename)
     if any(p.is_error for p in gate_problems):
         return PortfolioWorkbook(problems=tuple(gate_problems))
+    with _cycle_collection_paused():
+        return _parse_checked_bytes(data, gate_problems)
+
+
+def _parse_checked_bytes(data: bytes, gate_problems: list[Problem]) -> PortfolioWorkbook:
     try:
         grids = read_grids(data, _known_sheet)
     except SheetTooLarge as exc:
@@ -82,6 +90,31 @@ def parse_workbook_bytes(data: bytes, filename: str | None = None) -> PortfolioW
             f"use Save As 'Excel Workbook (.xlsx)' and upload it again. ({type(exc).__name__})"),))
     wb = build_workbook(grids)
     return wb if not gate_problems else _with_problems(wb, gate_problems)
+
+
+_pauses = 0
+_pauses_lock = threading.Lock()
+_resume_collection = False
+
+
+@contextlib.contextmanager
+def _cycle_collection_paused():
+    """Pause Python's cycle collector while a workbook is read: reading builds a great many small acyclic objects,
+    and each collection would walk all of them again. Collection resumes (if it was on) when the last concurrent
+    read ends."""
+    global _pauses, _resume_collection
+    with _pauses_lock:
+        if _pauses == 0:
+            _resume_collection = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _pauses_lock:
+            _pauses -= 1
+            if _pauses == 0 and _resume_collection:
+                gc.enable()
 
 
 _KNOWN_SHEETS = frozenset(norm_header(sheet.name) for sheet in schema.SHEETS)
@@ -130,22 +163,17 @@ class _Sheet:
         self.problems.append(Problem(severity, self.name, None if r is None else r + 1,
                                      None if c is None else column_letter(c), message))
 
-    def get(self, r: int, header: str) -> object:
-        c = self.col(header)
-        return None if c is None else self.grid.value(r, c)
-
     def text(self, r: int, header: str) -> str:
-        value = self.get(r, header)
-        if isinstance(value, str) and not self.grid.unsaved_formulas:
-            return value.strip()
-        if (r, self.col(header)) in self.grid.unsaved_formulas:
-            self.problem(Severity.WARNING, r, self.col(header),
+        c = self.col(header)
+        return self.text_at(r, c, None if c is None else self.grid.value(r, c))
+
+    def text_at(self, r: int, c: int | None, value: object) -> str:
+        """The stripped text of ``value``, the cell at (r, c), warning when it is a formula with no saved value."""
+        if self.grid.unsaved_formulas and (r, c) in self.grid.unsaved_formulas:
+            self.problem(Severity.WARNING, r, c,
                          "This formula has no saved value (the file was never opened in Excel); open and save it "
                          "in Excel so pprr can read the result.")
-        return cell_text(value).strip() if not isinstance(value, str) else value.strip()
-
-    def fmt(self, r: int, c: int | None) -> str | None:
-        return None if c is None or not self.grid.formats else self.grid.formats.get((r, c))
+        return value.strip() if isinstance(value, str) else cell_text(value).strip()
 
 
 def _locate(grids: dict[str, Grid], sheet: schema.Sheet, problems: list[Problem]) -> _Sheet | None:
@@ -179,17 +207,20 @@ def _locate(grids: dict[str, Grid], sheet: schema.Sheet, problems: list[Problem]
 
 def _number(s: _Sheet, r: int, header: str, what: str | None = None, required: bool = False) -> float | None:
     c = s.col(header)
-    if c is None:
-        return None
-    raw = s.grid.value(r, c)
+    return None if c is None else _number_at(s, r, c, s.grid.value(r, c), what or header, required)
+
+
+def _number_at(s: _Sheet, r: int, c: int, raw: object, what: str, required: bool = False) -> float | None:
     try:
         number = parse_number(raw)
     except UnreadableValue as exc:
-        s.problem(Severity.ERROR if required else Severity.WARNING, r, c, f"{what or header}: {exc}.")
+        s.problem(Severity.ERROR if required else Severity.WARNING, r, c, f"{what}: {exc}.")
         return None
-    if number is None and required:
-        s.problem(Severity.ERROR, r, c, f"{what or header} is empty.")
-    if number is not None and (r, c) in s.grid.percent:
+    if number is None:
+        if required:
+            s.problem(Severity.ERROR, r, c, f"{what} is empty.")
+        return None
+    if s.grid.percent and (r, c) in s.grid.percent:
         number = float(f"{number * 100:.12g}")
     return number
 
@@ -202,8 +233,14 @@ def _folded(choices: tuple[str, ...]) -> dict[str, str]:
 def _choice(s: _Sheet, r: int, header: str, choices: tuple[str, ...], synonyms: dict[str, str] | None = None,
             severity: Severity = Severity.WARNING) -> str:
     c = s.col(header)
-    text = s.text(r, header)
-    if not text or c is None:
+    return s.text(r, header) if c is None else _choice_at(s, r, c, s.grid.value(r, c), header, choices, synonyms,
+                                                          severity)
+
+
+def _choice_at(s: _Sheet, r: int, c: int, raw: object, header: str, choices: tuple[str, ...],
+               synonyms: dict[str, str] | None = None, severity: Severity = Severity.WARNING) -> str:
+    text = s.text_at(r, c, raw)
+    if not text:
         return text
     choice = _folded(choices).get(text.casefold())
     if choice is not None:
@@ -218,11 +255,13 @@ def _choice(s: _Sheet, r: int, header: str, choices: tuple[str, ...], synonyms: 
 
 def _yes_no(s: _Sheet, r: int, header: str) -> bool:
     c = s.col(header)
-    if c is None:
-        return False
-    flag = parse_yes_no(s.grid.value(r, c))
+    return False if c is None else _yes_no_at(s, r, c, s.grid.value(r, c), header)
+
+
+def _yes_no_at(s: _Sheet, r: int, c: int, raw: object, header: str) -> bool:
+    flag = parse_yes_no(raw)
     if flag is None:
-        s.problem(Severity.WARNING, r, c, f"{header} should be Y or N, not '{s.text(r, header)}'; read as N.")
+        s.problem(Severity.WARNING, r, c, f"{header} should be Y or N, not '{s.text_at(r, c, raw)}'; read as N.")
         return False
     return flag
 
@@ -399,69 +438,126 @@ def _read_measures(grids, portfolio: Portfolio, problems) -> tuple[tuple[Measure
         s.problem(Severity.WARNING, 0, None, "The Measures sheet has no 'YYYY/YY Target' column.")
     if not actual_cols:
         s.problem(Severity.WARNING, 0, None, "The Measures sheet has no 'YYYY/YY Actual' column.")
+    cols = _MeasureColumns.of(s, target_col)
     out = []
-    for r, _ in s.data_rows():
-        code = s.text(r, "PI Code")
-        if not code:
-            s.problem(Severity.ERROR, r, s.col("PI Code"), "This row has no PI Code.")
-            continue
-        priority = _number(s, r, "Priority", required=True)
-        if priority is None:
-            continue
-        polarity = _choice(s, r, "Good Performance", schema.POLARITIES, _POLARITY_SYNONYMS, Severity.ERROR)
-        if polarity not in schema.POLARITIES:
-            continue
-        actuals = []
-        for y, c in actual_cols:
-            actuals.append((y, _measure_value(s, r, c, code)))
-        target = Target("", TargetKind.NONE)
-        if target_col is not None:
-            raw = s.grid.value(r, target_col)
-            try:
-                target = _parsed(s, parse_target, raw, s.fmt(r, target_col))
-            except UnreadableValue as exc:
-                s.problem(Severity.WARNING, r, target_col, f"{code} target: {exc}.")
-                target = Target(cell_text(raw), TargetKind.NONE)
-        out.append(Measure(
-            row=r + 1,
-            code=code,
-            cohort=s.text(r, "Cohort"),
-            name=s.text(r, "PI Name"),
-            priority=int(priority),
-            measure_type=_choice(s, r, "Measure Type", schema.MEASURE_TYPES),
-            reported=_choice(s, r, "Reported", schema.REPORTED, _REPORTED_SYNONYMS),
-            polarity=polarity,
-            unit=_choice(s, r, "Unit", schema.UNITS, _UNIT_SYNONYMS),
-            tolerance=_number(s, r, "Tolerance", f"{code} tolerance"),
-            actuals=tuple(actuals),
-            target=target,
-            comparator=_number(s, r, "Comparator", f"{code} comparator"),
-            corporate=_yes_no(s, r, "Corporate"),
-            gms=_yes_no(s, r, "GMS"),
-            commentary=s.text(r, "Commentary"),
-        ))
+    for r, row in s.data_rows():
+        measure = _measure(s, r, _padded(row, cols.width), cols, actual_cols, code=s.text_at(r, cols.code,
+                                                                                           row[cols.code]))
+        if measure is not None:
+            out.append(measure)
     return tuple(out), tuple(y for y, _ in actual_cols)
 
 
-def _measure_value(s: _Sheet, r: int, c: int, code: str) -> Value:
-    raw = s.grid.value(r, c)
-    if (r, c) in s.grid.unsaved_formulas:
+@dataclass(frozen=True)
+class _MeasureColumns:
+    """The Measures sheet's column indexes, resolved once for every row (None: the optional column is absent)."""
+
+    code: int
+    priority: int
+    polarity: int
+    cohort: int | None
+    name: int | None
+    measure_type: int | None
+    reported: int | None
+    unit: int | None
+    tolerance: int | None
+    target: int | None
+    comparator: int | None
+    corporate: int | None
+    gms: int | None
+    commentary: int | None
+    width: int
+
+    @classmethod
+    def of(cls, s: _Sheet, target: int | None) -> _MeasureColumns:
+        named = {key: s.col(header) for key, header in (
+            ("code", "PI Code"), ("priority", "Priority"), ("polarity", "Good Performance"), ("cohort", "Cohort"),
+            ("name", "PI Name"), ("measure_type", "Measure Type"), ("reported", "Reported"), ("unit", "Unit"),
+            ("tolerance", "Tolerance"), ("comparator", "Comparator"), ("corporate", "Corporate"), ("gms", "GMS"),
+            ("commentary", "Commentary"))}
+        return cls(target=target, width=len(s.headers), **named)
+
+
+def _padded(row: list, width: int) -> list:
+    """``row`` with None for the cells beyond its end, so that every column index in ``width`` reads."""
+    return row if len(row) >= width else [*row, *(None,) * (width - len(row))]
+
+
+def _measure(s: _Sheet, r: int, row: list, cols: _MeasureColumns, actual_cols: list[tuple[str, int]],
+             code: str) -> Measure | None:
+    """One Measures row (``row`` padded to the header's width), or None when it cannot be rated at all."""
+    if not code:
+        s.problem(Severity.ERROR, r, cols.code, "This row has no PI Code.")
+        return None
+    priority = _number_at(s, r, cols.priority, row[cols.priority], "Priority", required=True)
+    if priority is None:
+        return None
+    polarity = _choice_at(s, r, cols.polarity, row[cols.polarity], "Good Performance", schema.POLARITIES,
+                          _POLARITY_SYNONYMS, Severity.ERROR)
+    if polarity not in schema.POLARITIES:
+        return None
+    actuals = tuple((y, _measure_value(s, r, c, row[c], code)) for y, c in actual_cols)
+    target = Target("", TargetKind.NONE)
+    if cols.target is not None:
+        raw = row[cols.target]
+        try:
+            target = _parsed(s, parse_target, raw, r, cols.target)
+        except UnreadableValue as exc:
+            s.problem(Severity.WARNING, r, cols.target, f"{code} target: {exc}.")
+            target = Target(cell_text(raw), TargetKind.NONE)
+
+    def text(c: int | None) -> str:
+        return "" if c is None else s.text_at(r, c, row[c])
+
+    def choice(c: int | None, header: str, choices: tuple[str, ...], synonyms: dict[str, str] | None = None) -> str:
+        return "" if c is None else _choice_at(s, r, c, row[c], header, choices, synonyms)
+
+    def number(c: int | None, what: str) -> float | None:
+        return None if c is None else _number_at(s, r, c, row[c], f"{code} {what}")
+
+    def yes_no(c: int | None, header: str) -> bool:
+        return False if c is None else _yes_no_at(s, r, c, row[c], header)
+
+    return Measure(
+        row=r + 1,
+        code=code,
+        cohort=text(cols.cohort),
+        name=text(cols.name),
+        priority=int(priority),
+        measure_type=choice(cols.measure_type, "Measure Type", schema.MEASURE_TYPES),
+        reported=choice(cols.reported, "Reported", schema.REPORTED, _REPORTED_SYNONYMS),
+        polarity=polarity,
+        unit=choice(cols.unit, "Unit", schema.UNITS, _UNIT_SYNONYMS),
+        tolerance=number(cols.tolerance, "tolerance"),
+        actuals=actuals,
+        target=target,
+        comparator=number(cols.comparator, "comparator"),
+        corporate=yes_no(cols.corporate, "Corporate"),
+        gms=yes_no(cols.gms, "GMS"),
+        commentary=text(cols.commentary),
+    )
+
+
+def _measure_value(s: _Sheet, r: int, c: int, raw: object, code: str) -> Value:
+    if s.grid.unsaved_formulas and (r, c) in s.grid.unsaved_formulas:
         s.problem(Severity.WARNING, r, c, f"{code}: this formula has no saved value (the file was never opened in "
                                           "Excel); open and save it in Excel so pprr can read the result.")
         return Value("", missing="Formula with no saved value")
     try:
-        return _parsed(s, parse_value, raw, s.fmt(r, c))
+        return _parsed(s, parse_value, raw, r, c)
     except UnreadableValue as exc:
         s.problem(Severity.WARNING, r, c, f"{code}: {exc}.")
         return Value(cell_text(raw), missing="Unreadable value")
 
 
-def _parsed(s: _Sheet, parse: Callable, raw: object, number_format: str | None):
-    """``parse(raw, number_format)``, once per distinct cell within the sheet (the results are frozen)."""
-    key = (parse, type(raw), raw, number_format)
+def _parsed(s: _Sheet, parse: Callable, raw: object, r: int, c: int):
+    """``parse(raw, number format of the cell at (r, c))``, once per distinct cell within the sheet (the results are
+    frozen)."""
+    formats = s.grid.formats
+    key = (parse, raw.__class__, raw, formats.get((r, c)) if formats else None)
     found = s.parsed.get(key)
     if found is None:
-        found = s.parsed[key] = parse(raw, number_format)
+        found = s.parsed[key] = parse(raw, key[3])
     return found
 
 

@@ -129,23 +129,26 @@ def _show(number: float, percent: bool) -> str:
     return format_number(number) + ("%" if percent else "")
 
 
+_POLARITY_WORDS = {"High": "high is good", "Low": "low is good"}
+_TRAVEL_POLARITY = {TargetKind.MAXIMISE: "High", TargetKind.MINIMISE: "Low"}
+
+
 def _polarity_words(polarity: str) -> str:
-    return {"High": "high is good", "Low": "low is good"}.get(polarity, "contextual")
+    return _POLARITY_WORDS.get(polarity, "contextual")
 
 
 def latest_actuals(measure: Measure) -> tuple[tuple[str, Value] | None, tuple[str, Value] | None, str]:
     """(latest, previous, missing reason): the two right-most actuals with a number, and why the latest is missing."""
-    found: list[tuple[str, Value]] = []
+    latest = previous = None
     reason = ""
     for year, value in reversed(measure.actuals):
         if value.number is not None:
-            found.append((year, value))
-            if len(found) == 2:
+            if latest is not None:
+                previous = (year, value)
                 break
-        elif not found and not reason and value.missing:
+            latest = (year, value)
+        elif latest is None and not reason and value.missing:
             reason = f"{value.missing} ({year})"
-    latest = found[0] if found else None
-    previous = found[1] if len(found) > 1 else None
     return latest, previous, reason
 
 
@@ -196,7 +199,7 @@ def rate_measure(measure: Measure, settings: Settings = Settings()) -> Rating:
     target = measure.target
     polarity = measure.polarity
     if target.is_direction_of_travel:
-        polarity = {TargetKind.MAXIMISE: "High", TargetKind.MINIMISE: "Low"}.get(target.kind, measure.polarity)
+        polarity = _TRAVEL_POLARITY.get(target.kind, measure.polarity)
 
     if measure.polarity == "Contextual" or polarity not in ("High", "Low") or target.kind is TargetKind.NONE:
         why = "contextual measure, not rated" if measure.polarity == "Contextual" else "no target set, not rated"

@@ -90,9 +90,10 @@ def _code_prefixes(measures: tuple[Measure, ...]) -> list[Problem]:
                               f"{m.code} uses the prefix '{match.group(1)}' where most measures use '{usual}'; "
                               "check the code is right."))
     for number, group in by_number.items():
+        if not number or len(group) < 2:
+            continue
         codes = {m.code for m in group}
-        names = {norm_header(m.name) for m in group}
-        if len(codes) > 1 and len(names) > 1 and number:
+        if len(codes) > 1 and len({norm_header(m.name) for m in group}) > 1:
             listed = " and ".join(sorted(codes))
             for m in group:
                 out.append(_p(Severity.WARNING, "Measures", m.row, None,

@@ -32,6 +32,8 @@ _COUNT = re.compile(r"\s*\(\s*(\d{1,3}(?:,\d{3})+|\d+)\s*\)")
 _UNIT_WORDS = re.compile(r"\s*(?:days?|per\s+[\d,]+|pts?|points?)\b\.?", re.IGNORECASE)
 _BRACKETED = re.compile(r"^\s*\(([^()]*)\)\s*")
 _MISSING = {w.casefold(): w for w in MISSING_WORDS}
+# The commonest forms, ``95.8``, ``95.8%`` and ``95.8% (258)``, read without the general rules below.
+_PLAIN = re.compile(r"(-?\d+(?:\.\d+)?)(%?)(?: \((\d+)\))?")
 
 
 def _words(words: tuple[str, ...]) -> set[str]:
@@ -108,6 +110,11 @@ def parse_value(cell: object, number_format: str | None = None) -> Value:
 def parse_text(text: str) -> Value:
     """Parse a value typed as text: ``10.8% (258)``, ``222 (60) Q4``, ``Awaiting data``, ``12.5%``."""
     raw = text.strip()
+    plain = _PLAIN.fullmatch(raw)
+    if plain:
+        number, percent, count = plain.groups()
+        return Value(raw, number=_clean_float(float(number)), count=None if count is None else float(count),
+                     percent=bool(percent))
     if not raw:
         return Value("", missing="")
     folded = " ".join(raw.split()).casefold()

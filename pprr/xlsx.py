@@ -155,6 +155,26 @@ def is_percent_format(code: str) -> bool:
     return "%" in code and "%" in _FORMAT_LITERALS.sub("", code)
 
 
+_QUICK_TRIES = 64
+_SMALL_PART = 1 << 16  # bytes: a plain search of a part this small is quicker than any shortcut
+
+
+def has_marker(xml: bytes, marker: bytes, rare: int) -> bool:
+    """``marker in xml``, looked for through ``marker[rare]``, a byte seldom found in the part: in a large part, one
+    fast scan for that single byte settles most cases; a part where it is common gets the general search."""
+    if len(xml) < _SMALL_PART:
+        return marker in xml
+    key = marker[rare:rare + 1]
+    at = xml.find(key, rare)
+    for _ in range(_QUICK_TRIES):
+        if at == -1:
+            return False
+        if xml.startswith(marker, at - rare):
+            return True
+        at = xml.find(key, at + 1)
+    return marker in xml
+
+
 # --- one sheet ------------------------------------------------------------------------------------------------
 
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c\b[^>]*>")
@@ -180,10 +200,13 @@ def _check_extent(sheet: str, xml: bytes) -> None:
                                        "always writes: open the file in Excel, save it and upload it again.")
 
 
+_UNREFERENCED_TAG = re.compile(rb'<c (?!r=")|<c>')
+
+
 def _cells_without_reference(xml: bytes) -> bool:
-    """Whether any cell element lacks its ``r`` attribute; counting tags settles the usual case without a parse."""
-    prefixed = b":c " in xml or b":c>" in xml
-    if not prefixed and xml.count(b"<c ") + xml.count(b"<c>") == xml.count(b'<c r="'):
+    """Whether any cell element lacks its ``r`` attribute; one search settles the usual case without a parse."""
+    prefixed = has_marker(xml, b":c ", 0) or has_marker(xml, b":c>", 0)
+    if not prefixed and _UNREFERENCED_TAG.search(xml) is None:
         return False
     return any(_REF.search(tag) is None for tag in _CELL_TAG.findall(xml))
 
@@ -198,7 +221,7 @@ def _grid(name: str, sheet, xml: bytes, percent_styles: dict[int, str], needs_cl
     if needs_cleaning:
         for row in grid.rows:
             row[:] = [clean_text(v) if isinstance(v, str) and not v.isprintable() else v for v in row]
-    if b' t="e"' in xml:
+    if has_marker(xml, b' t="e"', 4):
         for (r, c), error in _error_cells(xml).items():
             if r < len(grid.rows):
                 grid.rows[r][c] = error
@@ -208,7 +231,7 @@ def _grid(name: str, sheet, xml: bytes, percent_styles: dict[int, str], needs_cl
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 grid.percent.add((r, c))
                 grid.formats[(r, c)] = code
-    if b"<f" in xml or b":f>" in xml or b":f " in xml:
+    if has_marker(xml, b"<f", 1) or has_marker(xml, b":f>", 0) or has_marker(xml, b":f ", 0):
         grid.unsaved_formulas = _unsaved_formulas(xml)
     return grid
 
@@ -238,9 +261,11 @@ def _cell_at(xml: bytes, pos: int) -> re.Match | None:
 
 def _styled_cells(xml: bytes, styles: dict[int, str]) -> dict[tuple[int, int], str]:
     """(row, col) -> number format of the cells whose style is one of ``styles``."""
-    pattern = re.compile(rb'\ss="(' + b"|".join(str(s).encode() for s in styles) + rb')"')
+    pattern = re.compile(rb's="(' + b"|".join(str(s).encode() for s in styles) + rb')"')
     found = {}
     for m in pattern.finditer(xml):
+        if not xml[m.start() - 1:m.start()].isspace():
+            continue  # another attribute whose name ends in s
         tag = _cell_at(xml, m.start())
         ref = _REF.search(tag.group()) if tag else None
         if ref:
@@ -287,12 +312,13 @@ def _unsaved_formulas(xml: bytes) -> set[tuple[int, int]]:
 
 _EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _ILLEGAL_CHARACTERS = re.compile(r"[\000-\010\013\014\016-\037]")
-_CLEANING_MARKERS = (b"\r", b"_x00", b"&#")  # a CR, an escaped control character, a character reference
+# A CR, an escaped control character, a character reference; each with the index of its rarest byte.
+_CLEANING_MARKERS = ((b"\r", 0), (b"_x00", 0), (b"&#", 0))
 
 
 def _needs_cleaning(xml: bytes) -> bool:
     """Whether any text in this part may hold a CR or a control character (rare: most files have none)."""
-    return any(marker in xml for marker in _CLEANING_MARKERS)
+    return any(has_marker(xml, marker, rare) for marker, rare in _CLEANING_MARKERS)
 
 
 def clean_text(text: str) -> str:

@@ -1,7 +1,12 @@
 """Reading the bundled samples: every table of the agreement is there, and its own slips are reported."""
 
+import gc
+
+import pytest
+
 from pprr import load_workbook
 from pprr.model import Severity, TargetKind
+from pprr.reader import _cycle_collection_paused, _padded
 
 
 def test_sample_loads_without_errors(agreement, q3):
@@ -64,3 +69,28 @@ def test_a_text_file_renamed_xlsx_is_one_clear_error():
 def test_a_missing_file_is_a_problem_not_an_exception(tmp_path):
     wb = load_workbook(tmp_path / "nowhere.xlsx")
     assert not wb.ok and wb.errors[0].sheet == "File"
+
+
+@pytest.mark.parametrize(
+    "row, width, padded",
+    [([1, 2], 4, [1, 2, None, None]), ([1, 2], 2, [1, 2]), ([1, 2, 3], 2, [1, 2, 3]), ([], 1, [None])],
+)
+def test_a_short_row_reads_blank_beyond_its_end(row, width, padded):
+    assert _padded(row, width) == padded
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_reading_leaves_the_cycle_collector_as_it_found_it(q3_bytes, enabled):
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        with _cycle_collection_paused():
+            assert not gc.isenabled()
+            with _cycle_collection_paused():
+                assert not gc.isenabled()
+            assert not gc.isenabled(), "an inner read does not resume collection under an outer one"
+        assert gc.isenabled() is enabled
+        assert load_workbook(q3_bytes).ok
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()

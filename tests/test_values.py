@@ -2,7 +2,7 @@
 
 import pytest
 
-from pprr.model import TargetKind
+from pprr.model import TargetKind, Value
 from pprr.values import (
     UnreadableValue,
     cell_text,
@@ -134,3 +134,21 @@ def test_percent_decimals(fmt, decimals):
 def test_cell_text_has_no_exponent():
     assert cell_text(1e-7) == "0.0000001"
     assert cell_text(12.0) == "12"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("95.8", Value("95.8", number=95.8)),
+        ("95.8%", Value("95.8%", number=95.8, percent=True)),
+        ("95.8% (258)", Value("95.8% (258)", number=95.8, count=258.0, percent=True)),
+        ("0.33 (9)", Value("0.33 (9)", number=0.33, count=9.0)),
+        ("-0.5%", Value("-0.5%", number=-0.5, percent=True)),
+        ("0.1000000000001", Value("0.1000000000001", number=0.1)),
+        ("12 (007)", Value("12 (007)", number=12.0, count=7.0)),
+        ("12%(3)", Value("12%(3)", number=12.0, count=3.0, percent=True)),
+        ("12 % ( 3 )", Value("12 % ( 3 )", number=12.0, count=3.0, percent=True)),
+    ],
+)
+def test_the_commonest_forms_read_exactly_as_the_general_rules_read_them(text, expected):
+    assert parse_text(text) == expected

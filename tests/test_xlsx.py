@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from pprr.xlsx import MAX_COLUMNS, SheetTooLarge, is_percent_format, read_grids
+from pprr.xlsx import MAX_COLUMNS, SheetTooLarge, has_marker, is_percent_format, read_grids
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -143,3 +143,32 @@ def test_sheets_can_be_chosen_by_name():
 def test_leading_blank_rows_and_columns_keep_their_places():
     grid = _grid('<row r="3"><c r="C3"><v>5</v></c></row>')
     assert grid.value(2, 2) == 5 and grid.value(0, 0) == "" and grid.value(9, 9) is None
+
+
+@pytest.mark.parametrize(
+    "xml, marker, rare, found",
+    [
+        (b"", b"<f", 1, False),
+        (b"<f>", b"<f", 1, True),
+        (b'<c r="A1" t="e">', b' t="e"', 4, True),
+        (b'<c r="A1" t="s"><v>e</v>', b' t="e"', 4, False),
+        (b"f<c>" + b"f" * 200 + b"<f/>", b"<f", 1, True),  # the rare byte is common here: the general search
+        (b"f" * 200, b"<f", 1, False),
+        (b"_x000D_", b"_x00", 0, True),
+        (b"_x_x00", b"_x00", 0, True),
+    ],
+)
+@pytest.mark.parametrize("padding", [b"", b"<v>1</v>" * 10_000])
+def test_has_marker_agrees_with_a_plain_search(xml, marker, rare, found, padding):
+    assert has_marker(padding + xml, marker, rare) is found  # a large part takes the shortcut, a small one not
+    assert (marker in xml) is found
+
+
+def test_a_percent_style_is_found_after_any_white_space_but_not_inside_another_attribute():
+    grid = _grid('<row r="1"><c r="A1"\ns="1"><v>0.5</v></c><c r="B1" xs="1" s="0"><v>0.5</v></c></row>')
+    assert grid.percent == {(0, 0)}
+
+
+def test_a_cell_whose_reference_is_not_its_first_attribute_is_read():
+    grid = _grid('<row r="1"><c t="n" r="B1"><v>4</v></c></row>')
+    assert grid.rows == [["", 4]]
