@@ -418,16 +418,17 @@ def _read_measures(grids, portfolio: Portfolio, problems) -> tuple[tuple[Measure
     s = _locate(grids, schema.MEASURES, problems)
     if s is None:
         return (), ()
-    actual_cols: list[tuple[str, int]] = []
+    # A year's Actual or Target heading repeated is read from its first column, as _locate's warning says.
+    actual_by_year: dict[str, int] = {}
     target_cols: dict[str, int] = {}
     for c, header in enumerate(s.headers):
         m = schema.ACTUAL_RE.match(header)
         if m:
-            actual_cols.append((m.group(1), c))
+            actual_by_year.setdefault(m.group(1), c)
         t = schema.TARGET_RE.match(header)
         if t:
-            target_cols[t.group(1)] = c
-    actual_cols.sort(key=lambda yc: yc[0])
+            target_cols.setdefault(t.group(1), c)
+    actual_cols = sorted(actual_by_year.items())
     year = portfolio.financial_year
     target_col = target_cols.get(year)
     if target_col is None and target_cols:

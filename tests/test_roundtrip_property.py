@@ -436,9 +436,6 @@ def assert_exactly_the_edited_cells_differ(before: bytes, after: bytes, net: lis
 # -- Regressions found by the properties ---------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="pprr/reader.py _read_measures reads the last of a repeated 'YYYY/YY Target' "
-                                       "heading (its warning says the first); the writer writes the first, so a "
-                                       "target edit is lost on reload")
 def test_a_target_edit_survives_a_repeated_target_heading():
     data = make_workbook(measures=[dict(m, **{"2021/22 target": "Aim to maximise"}) for m in MEASURES])
     wb = load_workbook(data)
@@ -448,9 +445,6 @@ def test_a_target_edit_survives_a_repeated_target_heading():
     assert reread.measures[0].target.raw == "7%"
 
 
-@pytest.mark.xfail(strict=True, reason="pprr/reader.py _read_measures reads every column of a repeated "
-                                       "'YYYY/YY Actual' heading: the year appears twice in actual_years and in "
-                                       "each measure's actuals, and apply_edits then disagrees with the reload")
 def test_a_repeated_actual_heading_is_read_once_from_the_first_column():
     data = make_workbook(measures=[dict(m, **{"2020/21 actual": "5"}) for m in MEASURES])
     wb = load_workbook(data)
