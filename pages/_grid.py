@@ -46,6 +46,7 @@ class Column:
     hidden: bool = False
     pinned: bool = False
     numeric: bool = False  # right-aligned; money shown as text with brackets is numeric too
+    tooltip: bool = False  # the cell's whole text on hover, for a column too narrow to show it
 
 
 def grid_options(columns: tuple[Column, ...]) -> dict:
@@ -60,6 +61,8 @@ def grid_options(columns: tuple[Column, ...]) -> dict:
             spec["hide"] = True
         if c.pinned:
             spec["pinned"] = "left"
+        if c.tooltip:
+            spec["tooltipField"] = c.field
         if c.editable:
             spec["cellEditor"] = "agLargeTextCellEditor" if c.large_text else "agTextCellEditor"
             spec["cellEditorPopup"] = c.large_text

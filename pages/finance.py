@@ -23,14 +23,15 @@ from pprr.values import UnreadableValue
 _MESSAGE = "finance_message"
 _NONCE = "finance_grid_nonce"
 _VIEW = "finance_view"
+BUDGET_PLOT = 480  # pixels of each division's plot in the budget chart: with its labels, it fits a 1366 px screen
 COLUMNS = (
-    _grid.Column("service", "Service", 280, pinned=True),
-    _grid.Column("division", "Division", 200),
-    _grid.Column("net_budget", "Net budget £000", 130, numeric=True),
+    _grid.Column("service", "Service", 215, pinned=True, tooltip=True),
+    _grid.Column("net_budget", "Net budget £000", 135, numeric=True),
     _grid.Column("forecast", "Forecast outturn £000", 160, editable=True, numeric=True),
-    _grid.Column("variance", "Variance £000", 120, numeric=True),
-    _grid.Column("variance_pct", "Variance %", 100, numeric=True),
+    _grid.Column("variance", "Variance £000", 125, numeric=True),
+    _grid.Column("variance_pct", "Variance %", 110, numeric=True),
     _grid.Column("status", "Budget RAG", 120, status=True),
+    _grid.Column("division", "Division", 200, tooltip=True),
     _grid.Column("mark", "Edited", 90),
     _grid.Column(_grid.ROW_ID, "Sheet row", 90, numeric=True),
     _grid.Column(_grid.STATUS_KEY, "", hidden=True),
@@ -70,15 +71,17 @@ def summary_frame(wb: PortfolioWorkbook) -> pd.DataFrame:
 
 
 def chart_specs(wb: PortfolioWorkbook) -> dict[str, dict | None]:
-    """Each chart's title and Vega-Lite specification, or None when the workbook has no figures for it."""
+    """Each chart's title and Vega-Lite specification, or None when the workbook has no figures for it. Each is
+    drawn across the page, filling it (the faceted budget chart cannot, so its plots get a fixed width)."""
     wanted: tuple[tuple[str, bool, Callable], ...] = (
-        ("Budget and forecast", bool(wb.budget), charts.budget_forecast_chart),
-        ("Reconciliation", bool(wb.budget_changes), charts.reconciliation_chart),
-        ("Reserves", bool(wb.reserves), charts.reserves_chart),
-        ("Variance", any(line.forecast is not None for line in wb.budget), charts.variance_chart),
-        ("Savings", bool(wb.savings), charts.savings_chart),
+        ("Budget and forecast", bool(wb.budget), lambda: charts.budget_forecast_chart(wb, width=BUDGET_PLOT)),
+        ("Variance", any(line.forecast is not None for line in wb.budget),
+         lambda: charts.variance_chart(wb, width=charts.CONTAINER)),
+        ("Reconciliation", bool(wb.budget_changes), lambda: charts.reconciliation_chart(wb, width=charts.CONTAINER)),
+        ("Reserves", bool(wb.reserves), lambda: charts.reserves_chart(wb, width=charts.CONTAINER)),
+        ("Savings", bool(wb.savings), lambda: charts.savings_chart(wb, width=charts.CONTAINER)),
     )
-    return {title: make(wb).to_dict() if has_data else None for title, has_data, make in wanted}
+    return {title: make().to_dict() if has_data else None for title, has_data, make in wanted}
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,7 @@ def budget_grid(wb: PortfolioWorkbook, shown: View) -> None:
 
 def chart(title: str, spec: dict | None) -> None:
     if spec is not None:
-        st.vega_lite_chart(spec=spec, key=f"chart_{title}")
+        st.vega_lite_chart(spec=spec, key=f"chart_{title}", width="stretch")
     else:
         st.caption(f"{title}: the workbook has no figures for this chart.")
 
@@ -159,10 +162,5 @@ st.title("Finance")
 wb = _state.current()
 shown = view()
 budget_grid(wb, shown)
-left, right = st.columns(2)
-with left:
-    for title in ("Budget and forecast", "Reconciliation", "Reserves"):
-        chart(title, shown.charts[title])
-with right:
-    for title in ("Variance", "Savings"):
-        chart(title, shown.charts[title])
+for title, spec in shown.charts.items():
+    chart(title, spec)

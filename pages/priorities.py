@@ -19,6 +19,8 @@ from pprr.values import UnreadableValue
 
 _MESSAGE = "priorities_message"
 _VIEW = "priorities_view"
+MEASURE_COLUMNS = {  # pixels: the name gets the most room; hovering a cell shows all of its text
+    "Measure": 85, "Name": 440, "Status": 90, "Trend": 110, "Latest value": 180}
 EXCEPTION_CARDS = 25  # Red measures shown in full per priority; any more are listed in one table after them
 
 
@@ -52,7 +54,7 @@ def section(wb: PortfolioWorkbook, priority: Priority, pairs: list[tuple[Measure
     chart = None
     if pairs:
         subset = replace(wb, priorities=(priority,), measures=tuple(m for m, _ in pairs))
-        chart = charts.status_chart(subset, tuple(r for _, r in pairs)).to_dict()
+        chart = charts.status_chart(subset, tuple(r for _, r in pairs), width=charts.CONTAINER).to_dict()
     red = [(m, r) for m, r in pairs if r.status is Status.RED]
     return Section(priority, line, chart, measures_table(pairs), red[:EXCEPTION_CARDS],
                    exceptions_table(red[EXCEPTION_CARDS:]))
@@ -117,8 +119,10 @@ def priority_section(shown: Section) -> None:
         st.text(priority.outcome)
     st.text(shown.counts)
     if shown.chart is not None:
-        st.vega_lite_chart(spec=shown.chart, key=f"chart_{priority.number}")
-        st.dataframe(shown.measures, hide_index=True, width="stretch", key=f"measures_{priority.number}")
+        st.vega_lite_chart(spec=shown.chart, key=f"chart_{priority.number}", width="stretch")
+        st.dataframe(shown.measures, hide_index=True, width="stretch", key=f"measures_{priority.number}",
+                     column_config={name: st.column_config.TextColumn(width=px)
+                                    for name, px in MEASURE_COLUMNS.items()})
     else:
         st.text("No measures are linked to this priority.")
     commentary(priority)

@@ -23,12 +23,15 @@ from .status import STATUS_ORDER, STATUS_STYLES, Rating, Settings, Status, rate_
 FONTS = Path(__file__).parent / "fonts"
 FONT = "DejaVu Sans"
 WIDTH = 460
+ROW_STEP = 20  # pixels per bar row: room for every row's 12 px label
 LABEL_LIMIT = 230  # pixels of an axis label before it is cut with an ellipsis
 OVERSPEND = STATUS_STYLES[Status.RED].colour
 UNDERSPEND = STATUS_STYLES[Status.GREEN].colour
 NEUTRAL = STATUS_STYLES[Status.CONTEXTUAL].colour
 MUTED = STATUS_STYLES[Status.NO_DATA].colour
 PNG_CACHE = 32  # renderings kept per process, keyed by the whole chart specification
+CONTAINER = "container"  # a chart width that fills the element it is shown in (the app); PNGs need pixels
+Width = int | str
 
 
 def _styled(chart: alt.TopLevelMixin, title: str) -> alt.TopLevelMixin:
@@ -41,6 +44,14 @@ def _styled(chart: alt.TopLevelMixin, title: str) -> alt.TopLevelMixin:
         .configure_header(labelFontSize=12, titleFontSize=12, labelFont=FONT, titleFont=FONT)
         .configure_view(stroke=None)
     )
+
+
+def _sized(chart: alt.TopLevelMixin, width: Width, height) -> alt.TopLevelMixin:
+    """``chart`` at ``width`` pixels, or filling its container with the height its rows need."""
+    chart = chart.properties(width=width, height=height)
+    if width == CONTAINER:
+        chart = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+    return chart
 
 
 def _money_label(values: pd.Series) -> list[str]:
@@ -59,8 +70,9 @@ def _numbered(labels: list[str]) -> list[str]:
     return [f"{i}. {label}" for i, label in enumerate(labels, 1)]
 
 
-def budget_forecast_chart(wb: PortfolioWorkbook) -> alt.TopLevelMixin:
-    """Net budget and forecast outturn per service, services grouped by division."""
+def budget_forecast_chart(wb: PortfolioWorkbook, width: int = WIDTH - 140) -> alt.TopLevelMixin:
+    """Net budget and forecast outturn per service, services grouped by division; ``width`` is each division's
+    plot in pixels (a faceted chart cannot fill its container)."""
     table = finance.budget_table(wb)
     long = table.melt(id_vars=["service", "division"], value_vars=["net_budget", "forecast"],
                       var_name="measure", value_name="amount").dropna(subset=["amount"])
@@ -80,13 +92,13 @@ def budget_forecast_chart(wb: PortfolioWorkbook) -> alt.TopLevelMixin:
                                           labelFontWeight="bold")),
             tooltip=["service", "division", "measure", alt.Tooltip("amount:Q", format=",.0f", title="£000")],
         )
-        .properties(width=WIDTH - 140, height=alt.Step(11))
+        .properties(width=width, height=alt.Step(11))
         .resolve_scale(y="independent")
     )
     return _styled(chart, "Net budget and forecast outturn by service (£000)")
 
 
-def variance_chart(wb: PortfolioWorkbook, limit: int | None = None) -> alt.TopLevelMixin:
+def variance_chart(wb: PortfolioWorkbook, limit: int | None = None, width: Width = WIDTH - 100) -> alt.TopLevelMixin:
     """Forecast variance per service: overspend right (red), underspend left (green), each bar labelled in £000.
 
     With ``limit``, only that many services with the largest variances (either way) are drawn, in workbook order,
@@ -104,7 +116,7 @@ def variance_chart(wb: PortfolioWorkbook, limit: int | None = None) -> alt.TopLe
         "direction": ["Overspend" if v > 0 else "Underspend" if v < 0 else "On budget" for v in table["variance"]],
     })
     base = alt.Chart(data).encode(
-        y=alt.Y("service:N", title=None, sort=list(data["service"])),
+        y=alt.Y("service:N", title=None, sort=list(data["service"]), axis=alt.Axis(labelOverlap=False)),
         x=alt.X("variance:Q", title="Variance, £000 (forecast − net budget)",
                 scale=alt.Scale(domain=_padded([0.0, *data["variance"]], 0.25))),
     )
@@ -116,8 +128,8 @@ def variance_chart(wb: PortfolioWorkbook, limit: int | None = None) -> alt.TopLe
     )
     right = base.transform_filter(alt.datum.variance >= 0).mark_text(align="left", dx=4, fontSize=11)
     left = base.transform_filter(alt.datum.variance < 0).mark_text(align="right", dx=-4, fontSize=11)
-    chart = alt.layer(bars, right.encode(text="label:N"), left.encode(text="label:N")).properties(
-        width=WIDTH - 100, height=alt.Step(18))
+    chart = _sized(alt.layer(bars, right.encode(text="label:N"), left.encode(text="label:N")), width,
+                   alt.Step(ROW_STEP))
     return _styled(chart, title)
 
 
@@ -138,10 +150,11 @@ def _waterfall_data(recon: finance.Reconciliation) -> pd.DataFrame:
     return data
 
 
-def reconciliation_chart(wb: PortfolioWorkbook) -> alt.TopLevelMixin:
+def reconciliation_chart(wb: PortfolioWorkbook, width: Width = WIDTH - 120) -> alt.TopLevelMixin:
     """The cash-limit reconciliation as a waterfall: opening budget, each change, the closing budget."""
     data = _waterfall_data(finance.reconciliation(wb))
-    base = alt.Chart(data).encode(y=alt.Y("step:N", title=None, sort=list(data["step"])))
+    base = alt.Chart(data).encode(y=alt.Y("step:N", title=None, sort=list(data["step"]),
+                                          axis=alt.Axis(labelOverlap=False)))
     changes = data[data["kind"] != "Budget"]
     low = min([*data["end"], *changes["start"]]) if len(data) else 0.0
     domain = _padded([low, *data["end"], *data["start"][data["kind"] != "Budget"]], 0.3, zero=False)
@@ -156,7 +169,7 @@ def reconciliation_chart(wb: PortfolioWorkbook) -> alt.TopLevelMixin:
     )
     labels = base.mark_text(align="left", dx=4, fontSize=11).encode(x=alt.X("max_end:Q"), text="amount:N")
     labels = labels.transform_calculate(max_end="max(datum.start, datum.end)")
-    chart = alt.layer(bars, labels).properties(width=WIDTH - 120, height=alt.Step(18))
+    chart = _sized(alt.layer(bars, labels), width, alt.Step(ROW_STEP))
     return _styled(chart, "Cash-limit reconciliation (£000)")
 
 
@@ -165,7 +178,7 @@ def _risk_colours(risks: list[str]) -> list[str]:
     return [known.get(r, MUTED) for r in risks]
 
 
-def savings_chart(wb: PortfolioWorkbook) -> alt.TopLevelMixin:
+def savings_chart(wb: PortfolioWorkbook, width: Width | None = None) -> alt.TopLevelMixin:
     """Savings identified and achieved (£m) by risk rating, in the rating's colour (achieved solid)."""
     table = finance.savings_by_risk(wb)
     table = table[table["risk"] != "Total"]
@@ -188,11 +201,11 @@ def savings_chart(wb: PortfolioWorkbook) -> alt.TopLevelMixin:
         tooltip=["risk", "kind", alt.Tooltip("label:N", title="£m")],
     )
     text = base.mark_text(dy=-6, fontSize=11).encode(text="label:N")
-    chart = alt.layer(bars, text).properties(width=max(160, 110 * len(risks)), height=220)
+    chart = _sized(alt.layer(bars, text), width or max(160, 110 * len(risks)), 220)
     return _styled(chart, "Savings identified and achieved by risk rating (£m)")
 
 
-def reserves_chart(wb: PortfolioWorkbook) -> alt.TopLevelMixin:
+def reserves_chart(wb: PortfolioWorkbook, width: Width = WIDTH - 160) -> alt.TopLevelMixin:
     """Approved use of reserves (£000) by reserve category, stacked by division."""
     table = finance.reserves_table(wb).dropna(subset=["approved_use"])
     table["approved_use"] = table["approved_use"].astype(float)
@@ -208,7 +221,7 @@ def reserves_chart(wb: PortfolioWorkbook) -> alt.TopLevelMixin:
     )
     text = alt.Chart(totals).mark_text(align="left", dx=4, fontSize=11).encode(
         y=alt.Y("category:N", sort=order), x="approved_use:Q", text="label:N")
-    chart = alt.layer(bars, text).properties(width=WIDTH - 160, height=alt.Step(22))
+    chart = _sized(alt.layer(bars, text), width, alt.Step(22))
     return _styled(chart, "Reserves: approved use by category (£000)")
 
 
@@ -217,8 +230,10 @@ def _priority_label(number: int, title: str) -> str:
     return label if len(label) <= 60 else label[:59] + "…"
 
 
-def status_chart(wb: PortfolioWorkbook, ratings: tuple[Rating, ...] | None = None) -> alt.TopLevelMixin:
-    """Measures per status for each priority, stacked in status order, coloured and named as everywhere else."""
+def status_chart(wb: PortfolioWorkbook, ratings: tuple[Rating, ...] | None = None,
+                 width: Width = WIDTH - 180) -> alt.TopLevelMixin:
+    """Measures per status for each priority, stacked in status order, coloured and named as everywhere else.
+    For a single priority, one bar with no row label (the priority is named around the chart)."""
     if ratings is None:
         ratings = rate_measures(wb.measures, Settings(tolerance_pct=wb.portfolio.tolerance_pct))
     titles = {p.number: p.title for p in wb.priorities}
@@ -232,15 +247,18 @@ def status_chart(wb: PortfolioWorkbook, ratings: tuple[Rating, ...] | None = Non
         columns=["priority", "status", "count", "rank"],
     )
     domain = [STATUS_STYLES[s].label for s in STATUS_ORDER]
+    single = len(numbers) == 1
     chart = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("priority:N", title=None, sort=[labels[n] for n in numbers]),
+        y=alt.Y("priority:N", title=None, sort=[labels[n] for n in numbers], axis=None if single else alt.Undefined),
         x=alt.X("count:Q", title="Measures", axis=alt.Axis(tickMinStep=1, format="d")),
         color=alt.Color("status:N", title="Status", sort=domain,
                         scale=alt.Scale(domain=domain, range=[STATUS_STYLES[s].colour for s in STATUS_ORDER])),
         order=alt.Order("rank:Q"),
         tooltip=["priority", "status", "count"],
-    ).properties(width=WIDTH - 180, height=alt.Step(26))
-    return _styled(chart, "Measures by status and priority").configure_axisY(labelLimit=340)
+    )
+    chart = _sized(chart, width, alt.Step(26))
+    return _styled(chart, "Measures by status" if single else "Measures by status and priority").configure_axisY(
+        labelLimit=340)
 
 
 @functools.cache

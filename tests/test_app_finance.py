@@ -1,5 +1,6 @@
 """The Finance page: charts, division totals with brackets, and forecasts edited with variance recomputed."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,15 @@ def totals(at: AppTest) -> dict:
 def test_the_five_finance_charts_are_drawn(at):
     assert not at.exception
     assert len(at.get("vega_lite_chart")) == 5
+
+
+def test_the_charts_are_drawn_one_per_row_filling_it_but_the_faceted_one(at):
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    assert [s["title"]["text"].split(" ")[0] for s in specs] == ["Net", "Forecast", "Cash-limit", "Reserves:",
+                                                                  "Savings"]
+    assert [s["width"] for s in specs[1:]] == ["container"] * 4
+    assert isinstance(specs[0]["width"], int) and "row" in specs[0]["encoding"]
+    assert not at.columns  # no side-by-side charts
 
 
 def test_division_totals_match_the_finance_rules(at, q3):

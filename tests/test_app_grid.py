@@ -12,7 +12,7 @@ from pprr.status import STATUS_STYLES
 COLUMNS = (
     _grid.Column("code", "PI code", pinned=True),
     _grid.Column("actual", "In-year actual", editable=True, numeric=True),
-    _grid.Column("commentary", "Commentary", editable=True, large_text=True),
+    _grid.Column("commentary", "Commentary", editable=True, large_text=True, tooltip=True),
     _grid.Column("status", "Status", status=True),
     _grid.Column(_grid.ROW_ID, "Sheet row", numeric=True),
     _grid.Column(_grid.STATUS_KEY, "", hidden=True),
@@ -44,6 +44,7 @@ def test_options_carry_the_headers_and_editors_written_in_code():
     assert not defs["code"]["editable"] and defs["code"]["pinned"] == "left"
     assert defs["status"]["cellStyle"] is _grid.STATUS_CELL_STYLE
     assert defs[_grid.STATUS_KEY]["hide"]
+    assert defs["commentary"]["tooltipField"] == "commentary" and "tooltipField" not in defs["code"]
     assert all("cellRenderer" not in d for d in defs.values())  # values are never rendered as HTML
 
 

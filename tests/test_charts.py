@@ -150,3 +150,27 @@ def test_chart_png_keeps_a_bounded_number_of_renderings():
 def test_sample_charts_render(q3):
     for make in ALL:
         assert charts.chart_png(make(q3), scale=1).startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("make", [charts.variance_chart, charts.reconciliation_chart, charts.reserves_chart,
+                                  charts.savings_chart, charts.status_chart])
+def test_a_chart_fills_its_container_only_when_asked(make):
+    spec = make(WORKBOOK, width=charts.CONTAINER).to_dict()
+    assert spec["width"] == "container" and spec["autosize"]["type"] == "fit-x"
+    fixed = make(WORKBOOK).to_dict()
+    assert isinstance(fixed["width"], int) and "autosize" not in fixed  # the pack's PNGs need pixels
+
+
+@pytest.mark.parametrize("make", [charts.variance_chart, charts.reconciliation_chart])
+def test_every_bar_row_keeps_its_label(make):
+    spec = make(WORKBOOK).to_dict()
+    assert spec["layer"][0]["encoding"]["y"]["axis"]["labelOverlap"] is False
+    assert spec["height"] == {"step": charts.ROW_STEP}
+
+
+def test_status_chart_of_one_priority_has_no_row_label():
+    one = dataclasses.replace(WORKBOOK, priorities=WORKBOOK.priorities[:1], measures=WORKBOOK.measures[:2])
+    spec = charts.status_chart(one).to_dict()
+    assert spec["encoding"]["y"]["axis"] is None and spec["title"]["text"] == "Measures by status"
+    several = charts.status_chart(WORKBOOK).to_dict()
+    assert "axis" not in several["encoding"]["y"] and several["title"]["text"] == "Measures by status and priority"
