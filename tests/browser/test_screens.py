@@ -37,12 +37,13 @@ def test_every_page_draws_without_an_error(app_server, page, screenshots, title)
 def test_a_csv_renamed_xlsx_gets_one_plain_line_and_no_traceback(app_server, page, screenshots):
     open_app(page, app_server.url)
     open_file(page, "budget.xlsx", b"Service,Net Budget\nSocial Work Teams,5891\nExternal Placements,7594\n")
-    refusal = ("budget.xlsx was not opened: it has 1 error(s) listed below. Fix them in Excel and upload it again. "
-               "The workbook you had open is still open.")
     alert = page.get_by_test_id("stAlertContentError")
-    expect(alert).to_have_text(refusal)
+    expect(alert).to_contain_text("budget.xlsx was not opened")
+    expect(alert).to_contain_text(CSV)  # the box itself says what is wrong and what to do
+    expect(alert).to_contain_text("The workbook you had open is still open.")
     save_full_page(page, screenshots / "workbook-refused-upload.png")
-    assert error_boxes(page) == [refusal]
+    boxes = error_boxes(page)
+    assert len(boxes) == 1 and CSV in boxes[0]
     assert table_after(alert) == ["Error", "File", "", CSV]
     assert "\n" not in CSV
     expect_open(page, Q3_SAMPLE.name)
