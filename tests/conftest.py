@@ -39,3 +39,14 @@ def q3(q3_bytes):
     from pprr import load_workbook
 
     return load_workbook(q3_bytes)
+
+
+@pytest.fixture
+def isolated_app(tmp_path, monkeypatch):
+    """An app session of its own: an empty drafts database and no parsed workbooks cached from other tests."""
+    import streamlit as st
+
+    monkeypatch.setenv("PPRR_DRAFTS_DB", str(tmp_path / "drafts.sqlite3"))
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()

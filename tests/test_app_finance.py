@@ -1,29 +1,19 @@
 """The Finance page: charts, division totals with brackets, and forecasts edited with variance recomputed."""
 
 import json
-from pathlib import Path
 
 import pytest
-import streamlit as st
+from apptest import open_app
 from streamlit.testing.v1 import AppTest
 
 from pprr import finance
 
-APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("PPRR_DRAFTS_DB", str(tmp_path / "drafts.sqlite3"))
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
+pytestmark = pytest.mark.usefixtures("isolated_app")
 
 
 @pytest.fixture
 def at() -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=30).run()
-    return at.switch_page("pages/finance.py").run()
+    return open_app("pages/finance.py")
 
 
 def set_forecast(at: AppTest, row: int, text: str) -> AppTest:

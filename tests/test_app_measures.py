@@ -1,28 +1,18 @@
 """The Measures page: filters, edits with recomputed status, refused values, the change log, undo and reset."""
 
-from pathlib import Path
 
 import pytest
-import streamlit as st
+from apptest import open_app
 from streamlit.testing.v1 import AppTest
 
 from pprr.status import Status
 
-APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("PPRR_DRAFTS_DB", str(tmp_path / "drafts.sqlite3"))
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
+pytestmark = pytest.mark.usefixtures("isolated_app")
 
 
 @pytest.fixture
 def at() -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=30).run()
-    return at.switch_page("pages/measures.py").run()
+    return open_app("pages/measures.py")
 
 
 def showing(at: AppTest) -> str:

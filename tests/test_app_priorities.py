@@ -1,9 +1,8 @@
 """The Priorities page: each priority's outcome, status summary, measures, commentary and exceptions."""
 
-from pathlib import Path
 
 import pytest
-import streamlit as st
+from apptest import APP, open_app
 from streamlit.testing.v1 import AppTest
 from workbooks import MEASURES, make_workbook
 
@@ -11,23 +10,14 @@ from pprr.edits import make_edit
 from pprr.safe_text import markdown_text
 from pprr.status import Status
 
-APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
+pytestmark = pytest.mark.usefixtures("isolated_app")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PIXEL = "![seen](https://tracker.example/p.png) <img src=x onerror=alert(1)>"
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("PPRR_DRAFTS_DB", str(tmp_path / "drafts.sqlite3"))
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
 @pytest.fixture
 def at() -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=30).run()
-    return at.switch_page("pages/priorities.py").run()
+    return open_app("pages/priorities.py")
 
 
 def texts(at: AppTest) -> list[str]:

@@ -1,28 +1,18 @@
 """The Report page: the PDF pack built on request, the edited workbook and the statuses CSV."""
 
 import io
-from pathlib import Path
 
 import pytest
-import streamlit as st
+from apptest import open_app
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("PPRR_DRAFTS_DB", str(tmp_path / "drafts.sqlite3"))
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
+pytestmark = pytest.mark.usefixtures("isolated_app")
 
 
 @pytest.fixture
 def at() -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
-    return at.switch_page("pages/report.py").run()
+    return open_app("pages/report.py", timeout=60)
 
 
 def downloads(at: AppTest) -> set[str]:

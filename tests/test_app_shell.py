@@ -4,10 +4,9 @@ AppTest keeps only the page's own output after a rerun (elements the entry scrip
 such as the sidebar, are not collected again), so the sidebar is checked on a first run with state set beforehand.
 """
 
-from pathlib import Path
 
 import pytest
-import streamlit as st
+from apptest import APP, open_app
 from streamlit.testing.v1 import AppTest
 
 from pages._state import SAMPLE, Working
@@ -16,7 +15,7 @@ from pprr.drafts import DraftStore
 from pprr.edits import make_edit
 from pprr.safe_text import markdown_text
 
-APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
+pytestmark = pytest.mark.usefixtures("isolated_app")
 PAGES = {
     "pages/workbook.py": ("Workbook", "Stockport Metropolitan Borough Council · 2021/22 · Q3 Update"),
     "pages/measures.py": ("Measures", "Showing 93 of 93 measures."),
@@ -25,21 +24,6 @@ PAGES = {
     "pages/finance.py": ("Finance", "Children & Family Services"),
     "pages/report.py": ("Report", "1. Start well and school readiness"),
 }
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("PPRR_DRAFTS_DB", str(tmp_path / "drafts.sqlite3"))
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
-def open_app(page: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=30).run()
-    if page:
-        at.switch_page(page).run()
-    return at
 
 
 def shown(at: AppTest) -> str:

@@ -1,29 +1,19 @@
 """The What-if page: scenario targets kept apart, statuses that move, adopt and discard."""
 
-from pathlib import Path
 
 import pytest
-import streamlit as st
+from apptest import open_app
 from streamlit.testing.v1 import AppTest
 
 from pprr.edits import make_edit
 from pprr.status import Status, count_statuses
 
-APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("PPRR_DRAFTS_DB", str(tmp_path / "drafts.sqlite3"))
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
+pytestmark = pytest.mark.usefixtures("isolated_app")
 
 
 @pytest.fixture
 def at() -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=30).run()
-    return at.switch_page("pages/what_if.py").run()
+    return open_app("pages/what_if.py")
 
 
 def set_target(at: AppTest, row: int, text: str) -> AppTest:

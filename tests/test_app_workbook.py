@@ -1,9 +1,8 @@
 """The Workbook page: headline figures, the problem list, uploads (valid, invalid, over unsaved edits)."""
 
-from pathlib import Path
 
 import pytest
-import streamlit as st
+from apptest import open_app
 from streamlit.testing.v1 import AppTest
 
 from pages._state import SAMPLE
@@ -11,21 +10,13 @@ from pprr import finance
 from pprr.edits import make_edit
 from pprr.status import STATUS_STYLES, Settings, count_statuses, rate_measures
 
-APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
+pytestmark = pytest.mark.usefixtures("isolated_app")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("PPRR_DRAFTS_DB", str(tmp_path / "drafts.sqlite3"))
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
 
 
 @pytest.fixture
 def at() -> AppTest:
-    return AppTest.from_file(str(APP), default_timeout=30).run()
+    return open_app()
 
 
 def metrics(at: AppTest) -> dict[str, str]:
