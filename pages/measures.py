@@ -26,7 +26,7 @@ _VIEW = "measures_view"
 def columns() -> tuple[_grid.Column, ...]:
     C = _grid.Column
     return (
-        C("code", "PI code", 100, pinned=True),
+        C("code", "PI code", 150, pinned=True, tooltip=True),  # the code with its cohort: "CFSE.13 Writing"
         C("name", "Measure", 210, tooltip=True),
         C("actual", "In-year actual", 125, editable=True, tooltip=True),
         C("target", "Target", 105, editable=True, tooltip=True),
@@ -74,7 +74,7 @@ def measures_frame(wb: PortfolioWorkbook, ratings: tuple[Rating, ...], fields: d
     for m, r in zip(wb.measures, ratings):
         marks = edited.get(m.row, set())
         rows.append({
-            _grid.ROW_ID: m.row, "code": m.code, "cohort": m.cohort, "name": m.name, "priority": m.priority,
+            _grid.ROW_ID: m.row, "code": m.label, "cohort": m.cohort, "name": m.name, "priority": m.priority,
             "type": m.measure_type, "mark": "✎ edited" if marks else "",
             "actual": next((v.raw for y, v in m.actuals if y == year), ""), "target": m.target.raw,
             "status": r.badge, "trend": f"{r.arrow} {r.trend.value}" if r.trend else "", "latest": latest_text(r),
