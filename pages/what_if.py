@@ -1,15 +1,40 @@
-"""What-if: try different targets without touching the official ones, see which statuses move, adopt or discard."""
+"""What-if: try different targets without touching the official ones, see which statuses move, adopt or discard.
+
+Scenario targets are set many at once in an editable grid, or one at a time in a form (the keyboard-friendly way).
+"""
+
+import hashlib
 
 import pandas as pd
 import streamlit as st
 
-from pages import _state
-from pprr.model import PortfolioWorkbook
+from pages import _grid, _state
+from pprr.model import Measure, PortfolioWorkbook
 from pprr.safe_text import markdown_text
 from pprr.status import STATUS_STYLES, Rating, count_statuses, rate_measures
 from pprr.values import UnreadableValue
 
 _MESSAGE = "what_if_message"
+_REVISION = "what_if_scenario_revision"  # bumped on every scenario change or refusal, so the grid redraws
+FRAME = "what_if_grid_frame"  # the grid's rows as last shown
+SCENARIO = "scenario_target"
+
+
+def columns() -> tuple[_grid.Column, ...]:
+    C = _grid.Column
+    return (
+        C("code", "PI code", 130, pinned=True, tooltip=True),
+        C("cohort", "Cohort", 80),
+        C("name", "Measure", 200, tooltip=True),
+        C("official_target", "Official target", 115, tooltip=True),
+        C(SCENARIO, "Scenario target", 125, editable=True, tooltip=True),
+        C("official_status", "Official status", 120),
+        C("scenario_status", "Scenario status", 120, status=True),
+        C("priority", "Priority", hidden=True),
+        C(_grid.ROW_ID, "Sheet row", hidden=True),
+        C(_grid.STATUS_KEY, "", hidden=True),
+        C(_grid.EDITED, "", hidden=True),
+    )
 
 
 def moved_counts(official: tuple[Rating, ...], scenario: tuple[Rating, ...]) -> list[str]:
@@ -17,6 +42,26 @@ def moved_counts(official: tuple[Rating, ...], scenario: tuple[Rating, ...]) -> 
     before, after = count_statuses(official), count_statuses(scenario)
     return [f"{STATUS_STYLES[s].symbol} {STATUS_STYLES[s].label} {before[s]} → {after[s]}"
             for s in before if before[s] != after[s]]
+
+
+def grid_frame(wb: PortfolioWorkbook, official: tuple[Rating, ...], scenario: tuple[Rating, ...],
+               chosen: dict[str, str]) -> pd.DataFrame:
+    """One row per measure: official and scenario target and status; the scenario target is blank when the
+    measure is not in the scenario."""
+    rows = []
+    for m, o, s in zip(wb.measures, official, scenario):
+        text = chosen.get(_state.scenario_key(m), "")
+        rows.append({
+            "code": m.label, "cohort": m.cohort, "name": m.name, "official_target": m.target.raw, SCENARIO: text,
+            "official_status": o.badge, "scenario_status": s.badge, "priority": m.priority, _grid.ROW_ID: m.row,
+            _grid.STATUS_KEY: s.status.value, _grid.EDITED: SCENARIO if text else "",
+        })
+    return pd.DataFrame(rows, columns=[c.field for c in columns()])
+
+
+def grid_changes(before: pd.DataFrame, after: pd.DataFrame) -> list[tuple[int, str]]:
+    """(sheet row, scenario target text) for each scenario target cell the grid came back with changed."""
+    return [(row, text) for row, _, text in _grid.changed_cells(before, after, (SCENARIO,))]
 
 
 def comparison(wb: PortfolioWorkbook, swb: PortfolioWorkbook, official: tuple[Rating, ...],
@@ -30,47 +75,102 @@ def comparison(wb: PortfolioWorkbook, swb: PortfolioWorkbook, official: tuple[Ra
                                        "Scenario status", "Scenario reason"])
 
 
-def set_target(rows: dict) -> None:
-    measure = rows[st.session_state["what_if_measure"]]
-    try:
-        _state.set_scenario_target(measure, st.session_state["what_if_target"])
-    except UnreadableValue as exc:
-        st.session_state[_MESSAGE] = ("error", f"{measure.label}: {exc}. The scenario was not changed.")
+def _bump() -> None:
+    st.session_state[_REVISION] = st.session_state.get(_REVISION, 0) + 1
+
+
+def record(changes: list[tuple[int, str]], rows: dict[int, Measure]) -> None:
+    """Put each (row, text) into the scenario (blank text removes the measure from it); an unreadable target is
+    refused with a message naming the measure, and nothing is stored for it."""
+    refused = []
+    for row, text in changes:
+        measure = rows[row]
+        try:
+            _state.set_scenario_target(measure, text)
+        except UnreadableValue as exc:
+            refused.append(f"{measure.label}: {exc}. The scenario was not changed.")
+    if refused:
+        st.session_state[_MESSAGE] = ("error", "\n\n".join(refused))
+    _bump()
+
+
+def set_target(rows: dict[int, Measure]) -> None:
+    record([(st.session_state["what_if_measure"], st.session_state["what_if_target"])], rows)
 
 
 def adopt() -> None:
     count = _state.adopt_scenario()
+    _bump()
     text = f"{count} target(s) adopted: they are now edits in the change log and will be in the downloaded workbook."
     st.session_state[_MESSAGE] = ("success", text)
 
 
-st.title("What-if")
-st.caption("Targets changed here are a scenario, kept apart from the official targets. The scenario is never "
-           "written to the downloaded workbook unless you adopt it.")
-message = st.session_state.pop(_MESSAGE, None)
-if message:
-    (st.error if message[0] == "error" else st.success)(markdown_text(message[1]))
+def discard() -> None:
+    _state.discard_scenario()
+    _bump()
 
-wb = _state.current()
-rows = {m.row: m for m in wb.measures}
-with st.form("what_if_form"):
-    st.selectbox("Measure", list(rows), key="what_if_measure",
-                 format_func=lambda r: f"{rows[r].label}: {rows[r].name} (target {rows[r].target.raw or 'none'})")
-    st.text_input("Scenario target", key="what_if_target",
-                  help="A number (e.g. 9.5%), 'Aim to maximise', 'Aim to minimise', 'Maintain performance' or "
-                       "'Comparator'. Leave blank to drop this measure from the scenario.")
-    st.form_submit_button("Set scenario target", on_click=set_target, args=(rows,))
 
-official = _state.ratings()
-swb = _state.scenario_workbook()
-scenario = rate_measures(swb.measures, _state.settings())
-if not _state.working().scenario:
-    st.info("No scenario yet: choose a measure and type a different target above.")
-else:
-    moved = moved_counts(official, scenario)
-    st.subheader("Statuses that move")
-    st.text(" · ".join(moved) if moved else "No status count changes with this scenario.")
-    st.dataframe(comparison(wb, swb, official, scenario), hide_index=True, width="stretch", key="what_if_table")
-    adopt_col, discard_col = st.columns(2)
-    adopt_col.button("Adopt the scenario as official targets", key="adopt_scenario", type="primary", on_click=adopt)
-    discard_col.button("Discard the scenario", key="discard_scenario", on_click=_state.discard_scenario)
+def by_priority(frame: pd.DataFrame, wb: PortfolioWorkbook) -> pd.DataFrame:
+    titles = {p.number: p.title for p in wb.priorities}
+    chosen = st.multiselect("Priority", sorted(set(frame["priority"])), key="what_if_priority",
+                            format_func=lambda n: f"{n}. {titles.get(n, '')}".strip(), placeholder="All priorities")
+    return frame[frame["priority"].isin(chosen)] if chosen else frame
+
+
+def grid(wb: PortfolioWorkbook, official: tuple[Rating, ...], scenario: tuple[Rating, ...],
+         rows: dict[int, Measure]) -> None:
+    """The editable grid of every measure's scenario target; a committed cell goes into the scenario at once."""
+    w = _state.working()
+    frame = grid_frame(wb, official, scenario, w.scenario)
+    st.session_state[FRAME] = frame
+    shown = by_priority(frame, wb)
+    st.caption(f"Showing {len(shown)} of {len(frame)} measures. Double-click a scenario target to change it; "
+               "empty it to drop the measure from the scenario.")
+    filters = hashlib.sha256(repr(list(shown[_grid.ROW_ID])).encode()).hexdigest()[:8]
+    key = f"what_if_grid_{w.sha[:12]}_{w.revision}_{st.session_state.get(_REVISION, 0)}_{filters}"
+    changes = grid_changes(shown, _grid.show(shown, columns(), key, height=420))
+    if changes:
+        record(changes, rows)
+        st.rerun()
+
+
+def form(rows: dict[int, Measure]) -> None:
+    """One measure at a time, for keyboard users."""
+    with st.expander("Set one scenario target by measure code"), st.form("what_if_form"):
+        st.selectbox("Measure", list(rows), key="what_if_measure",
+                     format_func=lambda r: f"{rows[r].label}: {rows[r].name} (target {rows[r].target.raw or 'none'})")
+        st.text_input("Scenario target", key="what_if_target",
+                      help="A number (e.g. 9.5%), 'Aim to maximise', 'Aim to minimise', 'Maintain performance' or "
+                           "'Comparator'. Leave blank to drop this measure from the scenario.")
+        st.form_submit_button("Set scenario target", on_click=set_target, args=(rows,))
+
+
+def main() -> None:
+    st.title("What-if")
+    st.caption("Targets changed here are a scenario, kept apart from the official targets. The scenario is never "
+               "written to the downloaded workbook unless you adopt it.")
+    message = st.session_state.pop(_MESSAGE, None)
+    if message:
+        (st.error if message[0] == "error" else st.success)(markdown_text(message[1]))
+
+    wb = _state.current()
+    rows = {m.row: m for m in wb.measures}
+    official = _state.ratings()
+    swb = _state.scenario_workbook()
+    scenario = rate_measures(swb.measures, _state.settings())
+    grid(wb, official, scenario, rows)
+    form(rows)
+    if not _state.working().scenario:
+        st.info("No scenario yet: type a different target in the grid or the form above.")
+    else:
+        moved = moved_counts(official, scenario)
+        st.subheader("Statuses that move")
+        st.text(" · ".join(moved) if moved else "No status count changes with this scenario.")
+        st.dataframe(comparison(wb, swb, official, scenario), hide_index=True, width="stretch", key="what_if_table")
+        adopt_col, discard_col = st.columns(2)
+        adopt_col.button("Adopt the scenario as official targets", key="adopt_scenario", type="primary", on_click=adopt)
+        discard_col.button("Discard the scenario", key="discard_scenario", on_click=discard)
+
+
+if __name__ == "__main__":  # as Streamlit runs a page; importing the module runs nothing
+    main()

@@ -1,10 +1,12 @@
 """The What-if page: scenario targets kept apart, statuses that move, adopt and discard."""
 
 
+import pandas as pd
 import pytest
 from apptest import open_app
 from streamlit.testing.v1 import AppTest
 
+from pages import _grid, what_if
 from pprr.edits import make_edit
 from pprr.status import Status, count_statuses
 
@@ -75,3 +77,116 @@ def test_an_unreadable_scenario_target_is_refused(at):
     set_target(at, 2, "lower please")
     assert len(at.error) == 1 and "lower please" in at.error[0].value
     assert at.session_state["pprr_working"].scenario == {}
+
+
+# --- the grid -------------------------------------------------------------------------------------------------
+
+
+def grid_frame(at: AppTest) -> pd.DataFrame:
+    return at.session_state[what_if.FRAME].set_index("row")
+
+
+def grid_keys(at: AppTest) -> list[str]:
+    return [e.proto.id for e in at.get("component_instance")]
+
+
+@pytest.fixture
+def grid_edits(monkeypatch) -> list[dict[int, str]]:
+    """Each dict pushed here is what the officer types into the grid's scenario target cells, once, by row."""
+    pending: list[dict[int, str]] = []
+    real = _grid.show
+
+    def show(frame, columns, key, height=560):
+        real(frame, columns, key, height)
+        if not pending:
+            return frame
+        typed = frame.copy()
+        for row, text in pending.pop(0).items():
+            typed.loc[typed["row"] == row, what_if.SCENARIO] = text
+        return typed
+
+    monkeypatch.setattr(_grid, "show", show)
+    return pending
+
+
+def test_the_grid_lists_every_measure_with_no_scenario_target_yet(at):
+    assert len(at.get("component_instance")) == 1
+    frame = grid_frame(at)
+    assert len(frame) == len(at.session_state["pprr_derived"].current.measures)
+    assert (frame[what_if.SCENARIO] == "").all() and (frame["official_status"] == frame["scenario_status"]).all()
+    assert frame.loc[2, ["code", "official_target", "official_status"]].tolist() == ["CFSE.1", "9.5%", "✓ Green"]
+
+
+def test_a_target_set_in_the_form_shows_in_a_redrawn_grid(at):
+    before = grid_keys(at)
+    set_target(at, 2, "8%")
+    row = grid_frame(at).loc[2]
+    assert (row[what_if.SCENARIO], row["scenario_status"], row["status_key"], row["edited"]) == (
+        "8%", "✗ Red", "Red", what_if.SCENARIO)
+    assert row["official_status"] == "✓ Green"
+    assert grid_keys(at) != before
+
+
+def test_discarding_redraws_the_grid_without_the_scenario(at):
+    set_target(at, 2, "8%")
+    before = grid_keys(at)
+    at.button(key="discard_scenario").click().run()
+    assert grid_frame(at).loc[2, what_if.SCENARIO] == ""
+    assert grid_keys(at) != before
+
+
+def test_the_priority_filter_narrows_the_grid(at, q3):
+    at.multiselect(key="what_if_priority").set_value([2]).run()
+    count = sum(1 for m in q3.measures if m.priority == 2)
+    assert 0 < count < len(q3.measures)
+    assert any(c.value.startswith(f"Showing {count} of {len(q3.measures)} measures.") for c in at.caption)
+
+
+def test_targets_typed_in_the_grid_go_into_the_scenario(at, grid_edits):
+    grid_edits.append({2: "8%", 3: "Aim to maximise"})
+    at.run()
+    assert not at.exception and not at.error
+    scenario = at.session_state["pprr_working"].scenario
+    assert set(scenario.values()) == {"8%", "Aim to maximise"} and len(scenario) == 2
+    assert at.dataframe[0].value["Scenario target"].tolist() == ["8%", "Aim to maximise"]
+    assert at.session_state["pprr_working"].edits == []
+
+
+def test_an_emptied_grid_cell_drops_the_measure_from_the_scenario(at, grid_edits):
+    set_target(at, 2, "8%")
+    set_target(at, 3, "Aim to maximise")
+    grid_edits.append({2: ""})
+    at.run()
+    assert list(at.session_state["pprr_working"].scenario.values()) == ["Aim to maximise"]
+    assert grid_frame(at).loc[2, what_if.SCENARIO] == ""
+
+
+def test_an_unreadable_grid_target_is_refused_naming_the_measure(at, grid_edits):
+    grid_edits.append({2: "lower please", 3: "Aim to maximise"})
+    at.run()
+    assert len(at.error) == 1
+    assert at.error[0].value.startswith(r"CFSE\.1\: \'lower please\'")  # the text is shown escaped
+    assert list(at.session_state["pprr_working"].scenario.values()) == ["Aim to maximise"]
+    assert grid_frame(at).loc[2, what_if.SCENARIO] == ""
+
+
+def shown(changes: dict | None = None) -> pd.DataFrame:
+    rows = [{"row": 2, "code": "CFSE.1", what_if.SCENARIO: "", "name": "a"},
+            {"row": 3, "code": "CFSE.2", what_if.SCENARIO: "8%", "name": "b"}]
+    for (index, field), value in (changes or {}).items():
+        rows[index][field] = value
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("after, expected", [
+    (shown(), []),
+    (shown({(0, what_if.SCENARIO): "9%"}), [(2, "9%")]),
+    (shown({(1, what_if.SCENARIO): ""}), [(3, "")]),
+    (shown({(1, what_if.SCENARIO): None}), [(3, "")]),
+    (shown({(0, what_if.SCENARIO): "9%", (1, what_if.SCENARIO): "10%"}), [(2, "9%"), (3, "10%")]),
+    (shown({(0, "name"): "renamed"}), []),  # only the scenario target is editable
+    (shown({(0, "row"): 99, (0, what_if.SCENARIO): "9%"}), []),  # a row the page never showed
+    (shown().iloc[::-1], []),  # sorted in the browser: rows are matched by sheet row, not position
+])
+def test_grid_changes(after, expected):
+    assert what_if.grid_changes(shown(), after) == expected
