@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages import _state
+from app import state as _state
 
 st.set_page_config(page_title="pprr", layout="wide")
 

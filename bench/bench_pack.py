@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 import pprr
 from pprr.model import PortfolioWorkbook
-from pprr.pack import build_pack
+from pprr.report.pack import build_pack
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "stockport-cfse-2021-22-q3-illustrative.xlsx"
 

@@ -2,7 +2,7 @@
 
 ``python -m bench.fuzz_gate --iterations 20000 --seed 1`` mutates the bundled samples and a generated workbook
 (byte flips, cuts, splices, lies in the zip's central directory, damage to the XML inside a part) and passes each result through
-``pprr.gate.check_upload`` and ``pprr.load_workbook``. It prints how often each gate message was given and how
+``pprr.workbook.gate.check_upload`` and ``pprr.load_workbook``. It prints how often each gate message was given and how
 many files got through to the reader; any exception, or a file taking longer than ``--slow`` seconds, is a failure:
 the offending bytes are written to ``--out`` and the command exits 1. The test suite runs a short version of this (tests/test_fuzz_gate.py), not this command.
 """
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from bench.generate import generate_workbook
 from pprr import load_workbook
-from pprr.gate import check_upload
+from pprr.workbook.gate import check_upload
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((ROOT / "sample_data").glob("*.xlsx"))

@@ -56,12 +56,12 @@ class Case:
 
     @cached_property
     def settings(self):
-        return _need("pprr.status").Settings(tolerance_pct=self.workbook.portfolio.tolerance_pct)
+        return _need("pprr.rules.status").Settings(tolerance_pct=self.workbook.portfolio.tolerance_pct)
 
     @cached_property
     def edit(self):
         """One in-year actual changed, in the middle of the Measures sheet: what an officer does most."""
-        edits, schema = _need("pprr.edits"), _need("pprr.schema")
+        edits, schema = _need("pprr.year.edits"), _need("pprr.schema")
         wb = self.workbook
         measure = wb.measures[len(wb.measures) // 2]
         field = edits.in_year_actual(wb)
@@ -135,7 +135,7 @@ def _floor_pandas(engine: str) -> Callable[[Case], Callable[[], object]]:
 
 def _load_and_rate(case: Case) -> Callable[[], object]:
     pprr = _need("pprr")
-    status = _need("pprr.status")
+    status = _need("pprr.rules.status")
 
     def run():
         wb = pprr.load_workbook(case.data)
@@ -144,10 +144,10 @@ def _load_and_rate(case: Case) -> Callable[[], object]:
 
 
 def _rerate(case: Case) -> Callable[[], object]:
-    """Re-rating after one edited cell, as the app's working copy does it (``pages/_state.py``): the edit is
+    """Re-rating after one edited cell, as the app's working copy does it (``app/state.py``): the edit is
     checked, applied to the workbook as loaded, and only the measures it rebuilt are rated again."""
-    edits = _need("pprr.edits")
-    status = _need("pprr.status")
+    edits = _need("pprr.year.edits")
+    status = _need("pprr.rules.status")
     wb, edit, settings = case.workbook, case.edit, case.settings
     ratings = status.rate_measures(wb.measures, settings)
 
@@ -158,13 +158,13 @@ def _rerate(case: Case) -> Callable[[], object]:
 
 
 def _pack(case: Case) -> Callable[[], object]:
-    pack = _need("pprr.pack")
+    pack = _need("pprr.report.pack")
     wb = case.workbook
     return lambda: pack.build_pack(wb)
 
 
 def _write(case: Case) -> Callable[[], object]:
-    writer = _need("pprr.writer")
+    writer = _need("pprr.workbook.writer")
     wb, edit = case.workbook, case.edit
     return lambda: writer.write_edited_workbook(case.data, wb, [edit])
 

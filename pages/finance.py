@@ -11,14 +11,16 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from pages import _grid, _state
-from pprr import charts, finance
-from pprr.edits import FORECAST
+from app import grid as _grid
+from app import state as _state
 from pprr.model import PortfolioWorkbook
+from pprr.report import charts
+from pprr.rules import finance
+from pprr.rules.status import STATUS_STYLES, Status, budget_key
+from pprr.rules.values import UnreadableValue
 from pprr.safe_text import markdown_text
 from pprr.schema import BUDGET
-from pprr.status import STATUS_STYLES, Status, budget_key
-from pprr.values import UnreadableValue
+from pprr.year.edits import FORECAST
 
 _MESSAGE = "finance_message"
 _NONCE = "finance_grid_nonce"

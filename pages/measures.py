@@ -10,13 +10,14 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from pages import _grid, _state
-from pprr.edits import COMMENTARY, in_year_actual
+from app import grid as _grid
+from app import state as _state
 from pprr.model import PortfolioWorkbook
+from pprr.rules.status import STATUS_ORDER, STATUS_STYLES, TREND_KEY, Rating, status_key
+from pprr.rules.values import UnreadableValue
 from pprr.safe_text import markdown_text
 from pprr.schema import MEASURE_TYPES, MEASURES
-from pprr.status import STATUS_ORDER, STATUS_STYLES, TREND_KEY, Rating, status_key
-from pprr.values import UnreadableValue
+from pprr.year.edits import COMMENTARY, in_year_actual
 
 _MESSAGE = "measures_message"  # (kind, text) shown after the rerun that follows an edit
 _NONCE = "measures_grid_nonce"  # changed to redraw the grid from the log after a rejected value

@@ -8,14 +8,14 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import streamlit as st
 
-from pages import _state
-from pprr import charts
-from pprr.edits import COMMENTARY
+from app import state as _state
 from pprr.model import Measure, PortfolioWorkbook, Priority
+from pprr.report import charts
+from pprr.rules.status import STATUS_STYLES, Rating, Status, count_statuses
+from pprr.rules.values import UnreadableValue
 from pprr.safe_text import markdown_text
 from pprr.schema import PRIORITIES
-from pprr.status import STATUS_STYLES, Rating, Status, count_statuses
-from pprr.values import UnreadableValue
+from pprr.year.edits import COMMENTARY
 
 _MESSAGE = "priorities_message"
 _VIEW = "priorities_view"

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages import _state
-from pprr.pack import SECTIONS, TITLES, PackOptions, build_pack
-from pprr.tables import status_rows, write_csv
-from pprr.writer import write_edited_workbook
+from app import state as _state
+from pprr.report.pack import SECTIONS, TITLES, PackOptions, build_pack
+from pprr.report.tables import status_rows, write_csv
+from pprr.workbook.writer import write_edited_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _PDF = "report_pdf"  # (what it was built from, PDF bytes)

@@ -8,11 +8,12 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from pages import _grid, _state
+from app import grid as _grid
+from app import state as _state
 from pprr.model import Measure, PortfolioWorkbook
+from pprr.rules.status import STATUS_STYLES, Rating, count_statuses, rate_measures
+from pprr.rules.values import UnreadableValue
 from pprr.safe_text import markdown_text
-from pprr.status import STATUS_STYLES, Rating, count_statuses, rate_measures
-from pprr.values import UnreadableValue
 
 _MESSAGE = "what_if_message"
 _REVISION = "what_if_scenario_revision"  # bumped on every scenario change or refusal, so the grid redraws

@@ -3,13 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from pages import _state
-from pprr import finance
-from pprr.drafts import DEFAULT_MAX_AGE_DAYS
+from app import state as _state
 from pprr.model import PortfolioWorkbook, Problem
+from pprr.rules import finance
+from pprr.rules.status import STATUS_STYLES, count_statuses
 from pprr.safe_text import csv_safe, markdown_text
-from pprr.status import STATUS_STYLES, count_statuses
-from pprr.template import template_bytes
+from pprr.workbook.template import template_bytes
+from pprr.year.drafts import DEFAULT_MAX_AGE_DAYS
 
 LIMIT_MB = st.get_option("server.maxUploadSize")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -4,9 +4,9 @@ The functional core: reading and validating the portfolio workbook, status (RAG)
 charts, the PDF committee pack, the edited-workbook writer and the command line. It never imports streamlit.
 """
 
-from .gate import assert_safe_xml_parser
 from .model import PortfolioWorkbook, Problem, Severity
-from .reader import load_workbook
+from .workbook.gate import assert_safe_xml_parser
+from .workbook.reader import load_workbook
 
 # Without defusedxml a workbook of nested XML entities crashes the whole process: refuse to start instead.
 assert_safe_xml_parser()

@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .model import Measure, PortfolioWorkbook, Problem
-from .reader import load_workbook
+from .rules.values import format_number
 from .safe_text import terminal_text
 from .schema import norm_header
-from .values import format_number
+from .workbook.reader import load_workbook
 
 _FILE_SHEET = "File"  # the sheet the reader names for problems with the file as a whole
 
@@ -104,7 +104,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from .tables import STATUS_COLUMNS, status_frame, status_rows
+    from .report.tables import STATUS_COLUMNS, status_frame, status_rows
 
     wb = _usable(args.workbook)
     if args.format == "csv":
@@ -118,7 +118,7 @@ def _status(args: argparse.Namespace) -> int:
 def _budget(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .finance import budget_table, format_money
+    from .rules.finance import budget_table, format_money
 
     wb = _usable(args.workbook)
     frame = budget_table(wb)
@@ -139,7 +139,7 @@ def _budget(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from .template import write_template
+    from .workbook.template import write_template
 
     try:
         write_template(args.output, args.year)
@@ -152,7 +152,7 @@ def _template(args: argparse.Namespace) -> int:
 
 
 def _pack(args: argparse.Namespace) -> int:
-    from .pack import SECTIONS, PackOptions, apply_scenario, build_pack, scenario_key
+    from .report.pack import SECTIONS, PackOptions, apply_scenario, build_pack, scenario_key
 
     wb = _usable(args.workbook)
     scenario = None
@@ -279,7 +279,7 @@ def _scenario(name: str, keys: dict[str, str]) -> dict[str, str]:
 
 
 def _csv(rows: list[dict], columns: Sequence[str]) -> str:
-    from .tables import write_csv
+    from .report.tables import write_csv
 
     buffer = io.StringIO()
     write_csv(rows, buffer, columns)

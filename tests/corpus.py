@@ -29,8 +29,8 @@ from openpyxl.styles import PatternFill
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from workbooks import MEASURES, make_workbook
 
-from pprr import gate
 from pprr.schema import column_letter
+from pprr.workbook import gate
 
 ROOT = Path(__file__).resolve().parents[1]
 SHEET1 = "xl/worksheets/sheet1.xml"  # Portfolio

@@ -6,7 +6,7 @@ import pytest
 from apptest import open_app
 from streamlit.testing.v1 import AppTest
 
-from pprr import finance
+from pprr.rules import finance
 
 pytestmark = pytest.mark.usefixtures("isolated_app")
 

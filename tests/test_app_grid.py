@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from st_aggrid.shared import JsCodeEncoder
 
-from pages import _grid
-from pprr.status import STATUS_STYLES
+from app import grid as _grid
+from pprr.rules.status import STATUS_STYLES
 
 COLUMNS = (
     _grid.Column("code", "PI code", pinned=True),

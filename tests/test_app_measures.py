@@ -5,7 +5,7 @@ import pytest
 from apptest import open_app
 from streamlit.testing.v1 import AppTest
 
-from pprr.status import Status
+from pprr.rules.status import Status
 
 pytestmark = pytest.mark.usefixtures("isolated_app")
 

@@ -6,9 +6,9 @@ from apptest import APP, open_app
 from streamlit.testing.v1 import AppTest
 from workbooks import MEASURES, make_workbook
 
-from pprr.edits import make_edit
+from pprr.rules.status import Status
 from pprr.safe_text import markdown_text
-from pprr.status import Status
+from pprr.year.edits import make_edit
 
 pytestmark = pytest.mark.usefixtures("isolated_app")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

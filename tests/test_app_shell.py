@@ -9,11 +9,11 @@ import pytest
 from apptest import APP, open_app
 from streamlit.testing.v1 import AppTest
 
-from pages._state import SAMPLE, Working
+from app.state import SAMPLE, Working
 from pprr import load_workbook
-from pprr.drafts import DraftStore
-from pprr.edits import make_edit
 from pprr.safe_text import markdown_text
+from pprr.year.drafts import DraftStore
+from pprr.year.edits import make_edit
 
 pytestmark = pytest.mark.usefixtures("isolated_app")
 PAGES = {

@@ -6,9 +6,10 @@ import pytest
 from apptest import open_app
 from streamlit.testing.v1 import AppTest
 
-from pages import _grid, what_if
-from pprr.edits import make_edit
-from pprr.status import Status, count_statuses
+from app import grid as _grid
+from pages import what_if
+from pprr.rules.status import Status, count_statuses
+from pprr.year.edits import make_edit
 
 pytestmark = pytest.mark.usefixtures("isolated_app")
 

@@ -5,10 +5,10 @@ import pytest
 from apptest import open_app
 from streamlit.testing.v1 import AppTest
 
-from pages._state import SAMPLE
-from pprr import finance
-from pprr.edits import make_edit
-from pprr.status import STATUS_STYLES, Settings, count_statuses, rate_measures
+from app.state import SAMPLE
+from pprr.rules import finance
+from pprr.rules.status import STATUS_STYLES, Settings, count_statuses, rate_measures
+from pprr.year.edits import make_edit
 
 pytestmark = pytest.mark.usefixtures("isolated_app")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -12,7 +12,7 @@ import pprr
 from bench.generate import actual_years, generate_workbook, priority_count
 from pprr import schema
 from pprr.model import TargetKind
-from pprr.status import Status, rate_measures
+from pprr.rules.status import Status, rate_measures
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ import dataclasses
 
 import pytest
 
-from pprr import charts
 from pprr.model import (
     BudgetChange,
     BudgetLine,
@@ -19,8 +18,9 @@ from pprr.model import (
     Target,
     TargetKind,
 )
-from pprr.status import STATUS_ORDER, STATUS_STYLES, Status
-from pprr.values import parse_text
+from pprr.report import charts
+from pprr.rules.status import STATUS_ORDER, STATUS_STYLES, Status
+from pprr.rules.values import parse_text
 
 HOSTILE = "') || alert(1) || datum['x"  # text that would break out of a Vega expression string
 

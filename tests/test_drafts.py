@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from pprr.drafts import DraftStore, default_path
-from pprr.edits import Edit
+from pprr.year.drafts import DraftStore, default_path
+from pprr.year.edits import Edit
 
 DAY = 86_400.0
 EDITS = (

@@ -2,9 +2,9 @@ import pytest
 from workbooks import make_workbook
 
 from pprr import load_workbook
-from pprr.edits import Edit, apply_edits, editable_fields, make_edit, net_edits
 from pprr.model import TargetKind, Value
-from pprr.values import UnreadableValue
+from pprr.rules.values import UnreadableValue
+from pprr.year.edits import Edit, apply_edits, editable_fields, make_edit, net_edits
 
 # rows of tests.workbooks.MEASURES: CFSE.1 at row 2, CFSE.5 row 3, CFSE.8 row 4, CFSE.13 Writing row 5 ...
 CFSE1, CFSE5, WRITING = 2, 3, 5

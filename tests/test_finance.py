@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from pprr import finance
 from pprr.model import (
     BudgetChange,
     BudgetLine,
@@ -14,7 +13,8 @@ from pprr.model import (
     Reserve,
     Saving,
 )
-from pprr.status import Settings
+from pprr.rules import finance
+from pprr.rules.status import Settings
 
 
 def _line(service, division, net, forecast=None, **more) -> BudgetLine:

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pprr import load_workbook
-from pprr.gate import check_upload
 from pprr.model import Severity
+from pprr.workbook.gate import check_upload
 
 SEED = plain_workbook()
 _CENTRAL = SEED.rfind(b"PK\x01\x02")  # the last central directory entry: sizes, flags, offsets

@@ -29,8 +29,8 @@ from corpus import (
     with_member,
 )
 
-from pprr import gate
 from pprr.model import Problem, Severity
+from pprr.workbook import gate
 
 
 def _refusal(message: str) -> list[Problem]:

@@ -28,7 +28,7 @@ from workbooks import MEASURES
 
 from pprr import load_workbook
 from pprr.model import Severity
-from pprr.xlsx import MAX_ROWS
+from pprr.workbook.xlsx import MAX_ROWS
 
 LABELS = [f"{m['PI Code']} {m['Cohort']}".strip() for m in MEASURES]
 

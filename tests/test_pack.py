@@ -12,7 +12,6 @@ from reportlab.lib.colors import HexColor
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Table
 
-from pprr import finance
 from pprr.model import (
     BudgetChange,
     BudgetLine,
@@ -25,10 +24,11 @@ from pprr.model import (
     Reserve,
     Saving,
 )
-from pprr.pack import SECTIONS, PackOptions, build_pack, scenario_key
-from pprr.pdf_style import CELL_LIMIT, CHUNK_ROWS, TRUNCATED, LongTable, Plain, grid
-from pprr.status import Settings, Status, count_statuses, rate_measures
-from pprr.values import parse_target, parse_text
+from pprr.report.pack import SECTIONS, PackOptions, build_pack, scenario_key
+from pprr.report.pdf_style import CELL_LIMIT, CHUNK_ROWS, TRUNCATED, LongTable, Plain, grid
+from pprr.rules import finance
+from pprr.rules.status import Settings, Status, count_statuses, rate_measures
+from pprr.rules.values import parse_target, parse_text
 
 HOSTILE = 'R&D <b>improved</b> a < b & c <img src="/etc/passwd"/> <font size=1 color=white>hidden</font>'
 

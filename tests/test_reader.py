@@ -6,7 +6,7 @@ import pytest
 
 from pprr import load_workbook
 from pprr.model import Severity, TargetKind
-from pprr.reader import _cycle_collection_paused, _padded
+from pprr.workbook.reader import _cycle_collection_paused, _padded
 
 
 def test_sample_loads_without_errors(agreement, q3):

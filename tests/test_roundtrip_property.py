@@ -22,17 +22,8 @@ from openpyxl.utils import get_column_letter
 from workbooks import BUDGET, MEASURES, PRIORITIES, Formatted, make_workbook
 
 from pprr import load_workbook
-from pprr.edits import (
-    COMMENTARY,
-    FORECAST,
-    Edit,
-    apply_edits,
-    editable_fields,
-    in_year_actual,
-    make_edit,
-    net_edits,
-)
 from pprr.model import PortfolioWorkbook
+from pprr.rules.values import parse_number
 from pprr.schema import (
     ACTUAL_RE,
     MEASURE_TYPES,
@@ -45,8 +36,17 @@ from pprr.schema import (
     norm_header,
     target_header,
 )
-from pprr.values import parse_number
-from pprr.writer import write_edited_workbook
+from pprr.workbook.writer import write_edited_workbook
+from pprr.year.edits import (
+    COMMENTARY,
+    FORECAST,
+    Edit,
+    apply_edits,
+    editable_fields,
+    in_year_actual,
+    make_edit,
+    net_edits,
+)
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow],
                     derandomize=True)

@@ -3,7 +3,7 @@
 import pytest
 
 from pprr.model import Measure
-from pprr.status import (
+from pprr.rules.status import (
     STATUS_ORDER,
     STATUS_STYLES,
     Settings,
@@ -17,7 +17,7 @@ from pprr.status import (
     status_key,
     trend_between,
 )
-from pprr.values import parse_target, parse_value
+from pprr.rules.values import parse_target, parse_value
 
 YEARS = ("2018/19", "2019/20", "2020/21", "2021/22")
 
@@ -158,7 +158,7 @@ def test_reason_says_when_the_latest_number_is_from_an_earlier_year():
 
 def _random_edits(wb, rng, count):
     """``count`` random edits of the sample's in-year and earlier actuals, targets and commentary."""
-    from pprr.edits import editable_fields, make_edit
+    from pprr.year.edits import editable_fields, make_edit
 
     texts = ["55.5%", "12", "0.4", "Awaiting data", "", "N/A", "Aim to maximise", "98% (Spring Term 19)", "-0.8"]
     edits = []
@@ -176,7 +176,7 @@ def _random_edits(wb, rng, count):
 def test_rerate_after_random_edits_equals_rating_everything(q3, seed):
     import random
 
-    from pprr.edits import apply_edits
+    from pprr.year.edits import apply_edits
 
     rng = random.Random(seed)
     settings = Settings(tolerance_pct=q3.portfolio.tolerance_pct)
@@ -189,7 +189,7 @@ def test_rerate_after_random_edits_equals_rating_everything(q3, seed):
 
 
 def test_rerate_rates_again_only_the_measures_that_changed(q3):
-    from pprr.edits import apply_edits, make_edit
+    from pprr.year.edits import apply_edits, make_edit
 
     settings = Settings(tolerance_pct=q3.portfolio.tolerance_pct)
     ratings = rate_measures(q3.measures, settings)

@@ -5,8 +5,8 @@ import pytest
 from workbooks import MEASURES, make_workbook
 
 from pprr import load_workbook
-from pprr.status import Settings, rate_measures
-from pprr.tables import STATUS_COLUMNS, csv_cell, status_frame, status_rows, write_csv
+from pprr.report.tables import STATUS_COLUMNS, csv_cell, status_frame, status_rows, write_csv
+from pprr.rules.status import Settings, rate_measures
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pytest
 
 from pprr import load_workbook
 from pprr.schema import COUNCIL_FIELDS, MISSING_WORDS, SHEETS, YES_NO, norm_header
-from pprr.template import current_financial_year, template_bytes, write_template
+from pprr.workbook.template import current_financial_year, template_bytes, write_template
 
 
 @pytest.fixture(scope="module")

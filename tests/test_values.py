@@ -3,7 +3,7 @@
 import pytest
 
 from pprr.model import TargetKind, Value
-from pprr.values import (
+from pprr.rules.values import (
     UnreadableValue,
     cell_text,
     parse_number,

@@ -18,9 +18,9 @@ from python_calamine import CalamineWorkbook
 from workbooks import MEASURES, Formatted, make_workbook
 
 from pprr import load_workbook
-from pprr.edits import Edit, apply_edits, make_edit
 from pprr.schema import norm_header
-from pprr.writer import _parse_sheet, _Write, _write_cells, write_edited_workbook
+from pprr.workbook.writer import _parse_sheet, _Write, _write_cells, write_edited_workbook
+from pprr.year.edits import Edit, apply_edits, make_edit
 
 BLANK = (None, "General", "n")
 INJECTIONS = ['=HYPERLINK("http://evil.example","click")', "+1", "-x", "@SUM(A1)", "\t=1+1", "=1+1"]

@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from pprr.xlsx import MAX_COLUMNS, SheetTooLarge, has_marker, is_percent_format, read_grids
+from pprr.workbook.xlsx import MAX_COLUMNS, SheetTooLarge, has_marker, is_percent_format, read_grids
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from playwright.sync_api import Download, FrameLocator, Locator, Page, expect
 
-from pprr.status import STATUS_STYLES, Status
+from pprr.rules.status import STATUS_STYLES, Status
 
 ROOT = Path(__file__).resolve().parents[2]
 Q3_SAMPLE = ROOT / "sample_data" / "stockport-cfse-2021-22-q3-illustrative.xlsx"
@@ -28,7 +28,7 @@ ERROR_ALERT = '[data-testid="stAlertContentError"]'
 
 
 def badge(status: Status) -> str:
-    """How a status is shown in the app: symbol and word (see :data:`pprr.status.STATUS_STYLES`)."""
+    """How a status is shown in the app: symbol and word (see :data:`pprr.rules.status.STATUS_STYLES`)."""
     style = STATUS_STYLES[status]
     return f"{style.symbol} {style.label}"
 

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
-from pprr.status import Status
+from pprr.rules.status import Status
 
 from .helpers import (
     Q3_SAMPLE,

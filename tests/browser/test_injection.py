@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from workbooks import MEASURES, PRIORITIES, make_workbook
 
-from pprr.status import Status
+from pprr.rules.status import Status
 
 from .helpers import badge, cell, go_to, open_app, section_text, upload_bytes
 

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from pprr.status import Status
+from pprr.rules.status import Status
 
 from .helpers import (
     Q3_SAMPLE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from pprr.gate import CSV
+from pprr.workbook.gate import CSV
 
 from .helpers import (
     PAGES,

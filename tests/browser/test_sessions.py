@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from pprr.status import Status
+from pprr.rules.status import Status
 
 from .helpers import (
     AGREEMENT,

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from st_aggrid import AgGrid, DataReturnMode, JsCode
 
-from pprr.status import STATUS_STYLES
+from pprr.rules.status import STATUS_STYLES
 
 ROW_ID = "row"  # the worksheet row each grid row came from
 STATUS_KEY = "status_key"  # hidden: the status value used to colour the status cell

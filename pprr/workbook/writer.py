@@ -33,12 +33,12 @@ from openpyxl.formula.translate import Translator
 from openpyxl.styles.numbers import BUILTIN_FORMATS
 from openpyxl.utils import column_index_from_string
 
+from ..model import PortfolioWorkbook
+from ..rules.values import cell_text, parse_number, parse_target, parse_text, parse_value, percent_decimals
+from ..safe_text import excel_text
+from ..schema import ACTUAL_RE, MEASURES, column_letter, norm_header
+from ..year.edits import COMMENTARY, FORECAST, Edit, net_edits
 from . import xlsx
-from .edits import COMMENTARY, FORECAST, Edit, net_edits
-from .model import PortfolioWorkbook
-from .safe_text import excel_text
-from .schema import ACTUAL_RE, MEASURES, column_letter, norm_header
-from .values import cell_text, parse_number, parse_target, parse_text, parse_value, percent_decimals
 
 CellValue = int | float | str | None
 
@@ -571,7 +571,7 @@ def _style(sheet: _SheetXml, row: int, column: int) -> bytes | None:
 class _NewColumn:
     """An editable column the sheet does not have yet, appended after its last used column.
 
-    Edits are checked by :func:`pprr.edits.make_edit`, so only a template column an officer may edit gets here: the
+    Edits are checked by :func:`pprr.year.edits.make_edit`, so only a template column an officer may edit gets here: the
     in-year ``YYYY/YY Actual``, or an optional Target, Commentary or Forecast Outturn column left out of the upload.
     Its header is styled like the header to its left; a new Actual column's cells are styled like the latest Actual
     column's on the same row, whose width it also takes.

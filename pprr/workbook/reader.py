@@ -19,8 +19,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
-from . import schema
-from .model import (
+from .. import schema
+from ..model import (
     BudgetChange,
     BudgetLine,
     CapitalScheme,
@@ -37,9 +37,9 @@ from .model import (
     TargetKind,
     Value,
 )
-from .schema import column_letter, norm_header
+from ..rules.values import UnreadableValue, cell_text, parse_number, parse_target, parse_value, parse_yes_no
+from ..schema import column_letter, norm_header
 from .validate import validate
-from .values import UnreadableValue, cell_text, parse_number, parse_target, parse_value, parse_yes_no
 from .xlsx import Grid, SheetTooLarge, read_grids
 
 Source = str | os.PathLike | bytes | bytearray

@@ -2,8 +2,8 @@
 
 ``build_pack(wb, PackOptions(...))`` returns the PDF bytes. Sections: cover, contents (with page numbers and PDF
 bookmarks), summary (status counts, exceptions, finance headline), one section per priority, finance, and the
-status key with the glossary. Ratings come from :mod:`pprr.status`, money from :mod:`pprr.finance`, charts from
-:mod:`pprr.charts`; the look of the pages is :mod:`pprr.pdf_style`.
+status key with the glossary. Ratings come from :mod:`pprr.rules.status`, money from :mod:`pprr.rules.finance`, charts from
+:mod:`pprr.report.charts`; the look of the pages is :mod:`pprr.report.pdf_style`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,26 @@ from dataclasses import dataclass
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, PageBreak, Spacer
 
-from . import charts, finance
-from .model import Measure, PortfolioWorkbook, Priority
+from ..model import Measure, PortfolioWorkbook, Priority
+from ..rules import finance
+from ..rules.status import (
+    SAVINGS_RISK_KEY,
+    STATUS_ORDER,
+    STATUS_STYLES,
+    TREND_ARROWS,
+    TREND_COLOURS,
+    TREND_KEY,
+    Rating,
+    Settings,
+    Status,
+    budget_key,
+    budget_rag,
+    count_statuses,
+    rate_measures,
+    status_key,
+)
+from ..rules.values import UnreadableValue, parse_target
+from . import charts
 from .pdf_style import (
     CONTENT_W,
     MARGIN_BOTTOM,
@@ -40,23 +58,6 @@ from .pdf_style import (
     paras,
     subheading,
 )
-from .status import (
-    SAVINGS_RISK_KEY,
-    STATUS_ORDER,
-    STATUS_STYLES,
-    TREND_ARROWS,
-    TREND_COLOURS,
-    TREND_KEY,
-    Rating,
-    Settings,
-    Status,
-    budget_key,
-    budget_rag,
-    count_statuses,
-    rate_measures,
-    status_key,
-)
-from .values import UnreadableValue, parse_target
 
 SECTIONS = ("cover", "contents", "summary", "priorities", "finance", "key")
 TITLES = {

@@ -34,8 +34,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from .safe_text import pdf_text
-from .status import STATUS_STYLES, Status
+from ..rules.status import STATUS_STYLES, Status
+from ..safe_text import pdf_text
 
 FONTS = Path(__file__).parent / "fonts"
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"

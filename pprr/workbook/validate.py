@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 
-from .model import Measure, PortfolioWorkbook, Problem, Severity
-from .schema import norm_header
-from .values import format_number
+from ..model import Measure, PortfolioWorkbook, Problem, Severity
+from ..rules.values import format_number
+from ..schema import norm_header
 
 ROUNDING = 1.0  # £000: sums within this of each other agree (the agreement's own tables round to £000)
 

@@ -1,7 +1,7 @@
 """The portfolio's charts, as Altair charts: the app shows them, the PDF pack prints them (:func:`chart_png`).
 
 Workbook text (service names, items, categories) only ever enters a chart as data, never inside a Vega expression.
-Status colours come from :data:`pprr.status.STATUS_STYLES`. Money is £000 unless the title says £m; every chart has
+Status colours come from :data:`pprr.rules.status.STATUS_STYLES`. Money is £000 unless the title says £m; every chart has
 a title and labelled axes, in sizes that stay legible when printed.
 """
 
@@ -16,9 +16,9 @@ import altair as alt
 import pandas as pd
 import vl_convert
 
-from . import finance
-from .model import PortfolioWorkbook
-from .status import STATUS_ORDER, STATUS_STYLES, Rating, Settings, Status, rate_measures
+from ..model import PortfolioWorkbook
+from ..rules import finance
+from ..rules.status import STATUS_ORDER, STATUS_STYLES, Rating, Settings, Status, rate_measures
 
 FONTS = Path(__file__).parent / "fonts"
 FONT = "DejaVu Sans"

@@ -13,8 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from .model import PortfolioWorkbook
-from .schema import RISK_RATINGS
+from ..model import PortfolioWorkbook
+from ..schema import RISK_RATINGS
 from .status import Settings, budget_rag, budget_variance
 
 BUDGET_COLUMNS = ("service", "division", "net_budget", "forecast", "variance", "variance_pct", "rag")

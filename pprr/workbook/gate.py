@@ -18,7 +18,7 @@ import zlib
 
 import openpyxl
 
-from .model import Problem, Severity
+from ..model import Problem, Severity
 
 MAX_UPLOAD_MB = 20  # also the app's upload limit (.streamlit/config.toml, server.maxUploadSize)
 MAX_MEMBERS = 1_000

@@ -3,7 +3,7 @@
 An :class:`Edit` names one cell by sheet, worksheet row and column header, and keeps the text before and after.
 :func:`make_edit` refuses a value the workbook reader could not read, so nothing unreadable is ever stored;
 :func:`apply_edits` gives the workbook as it stands with the edits made; :func:`net_edits` reduces a change log to
-the cells that really changed. The same edits are written into the uploaded file by :mod:`pprr.writer`.
+the cells that really changed. The same edits are written into the uploaded file by :mod:`pprr.workbook.writer`.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable
 
-from .model import BudgetLine, Measure, PortfolioWorkbook, Priority, Value
-from .safe_text import excel_text
-from .schema import (
+from ..model import BudgetLine, Measure, PortfolioWorkbook, Priority, Value
+from ..rules.values import UnreadableValue, format_number, parse_number, parse_target, parse_text
+from ..safe_text import excel_text
+from ..schema import (
     ACTUAL_RE,
     BUDGET,
     MEASURES,
@@ -23,7 +24,6 @@ from .schema import (
     norm_header,
     target_header,
 )
-from .values import UnreadableValue, format_number, parse_number, parse_target, parse_text
 
 COMMENTARY = "Commentary"
 FORECAST = "Forecast Outturn"

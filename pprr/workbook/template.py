@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .schema import (
+from ..schema import (
     BUDGET_CHANGES,
     CAPITAL,
     COMPARATOR_WORDS,

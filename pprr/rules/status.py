@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
-from .model import Measure, PortfolioWorkbook, TargetKind, Value
+from ..model import Measure, PortfolioWorkbook, TargetKind, Value
 from .values import format_number
 
 
@@ -255,7 +255,7 @@ def rerate(previous: PortfolioWorkbook, previous_ratings: tuple[Rating, ...], cu
     """``rate_measures(current.measures, settings)``, re-rating only the measures that changed.
 
     ``previous_ratings`` are the ratings of ``previous.measures`` with the same ``settings``. A measure is reused
-    when it is the very object it was (:func:`pprr.edits.apply_edits` rebuilds only edited measures); everything
+    when it is the very object it was (:func:`pprr.year.edits.apply_edits` rebuilds only edited measures); everything
     is re-rated when the measures were added, removed, or may all have moved: a new Actual year or a new tolerance.
     """
     if (len(previous_ratings) != len(previous.measures) or len(previous.measures) != len(current.measures)

@@ -13,10 +13,10 @@ from typing import TextIO
 
 import pandas as pd
 
-from .model import PortfolioWorkbook
-from .safe_text import csv_safe
-from .status import Rating, Settings, rate_measures
-from .values import format_number
+from ..model import PortfolioWorkbook
+from ..rules.status import Rating, Settings, rate_measures
+from ..rules.values import format_number
+from ..safe_text import csv_safe
 
 STATUS_COLUMNS = (
     "code", "cohort", "priority", "name", "latest_period", "actual", "target", "status", "trend", "reason",

@@ -11,8 +11,8 @@ import datetime as _dt
 import math
 import re
 
-from .model import Target, TargetKind, Value
-from .schema import (
+from ..model import Target, TargetKind, Value
+from ..schema import (
     COMPARATOR_WORDS,
     MAINTAIN_WORDS,
     MAXIMISE_WORDS,

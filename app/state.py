@@ -3,7 +3,7 @@
 The uploaded bytes, the edit log and the what-if scenario live in ``st.session_state`` (never in module globals or
 ``st.cache_resource``, which every session shares). Parsing is cached per file content; the workbook as edited and
 its ratings are derived from the log and remembered per revision, so a rerun that changed nothing recomputes
-nothing. Every change is saved as a draft (:mod:`pprr.drafts`) whose token is kept in the page URL, so a refresh or a
+nothing. Every change is saved as a draft (:mod:`pprr.year.drafts`) whose token is kept in the page URL, so a refresh or a
 server restart reopens the same working copy.
 """
 
@@ -17,12 +17,12 @@ from pathlib import Path
 import streamlit as st
 
 import pprr
-from pprr.drafts import DraftStore
-from pprr.edits import Edit, apply_edits, make_edit, net_edits
 from pprr.model import Measure, PortfolioWorkbook, Problem, Severity
-from pprr.pack import scenario_key
+from pprr.report.pack import scenario_key
+from pprr.rules.status import Rating, Settings, rate_measures, rerate
 from pprr.schema import MEASURES, target_header
-from pprr.status import Rating, Settings, rate_measures, rerate
+from pprr.year.drafts import DraftStore
+from pprr.year.edits import Edit, apply_edits, make_edit, net_edits
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data" / "stockport-cfse-2021-22-q3-illustrative.xlsx"
@@ -208,7 +208,7 @@ def settings() -> Settings:
 def edit(sheet: str, row: int, field_name: str, text: str) -> Edit | None:
     """Record one cell edit; None when the text is what the cell already holds.
 
-    Raises :class:`pprr.values.UnreadableValue` (a message for the officer) when the value cannot be read.
+    Raises :class:`pprr.rules.values.UnreadableValue` (a message for the officer) when the value cannot be read.
     """
     made = make_edit(current(), sheet, row, field_name, text)
     if made.new == made.old:
