@@ -50,7 +50,8 @@ def imported_modules(path: Path) -> set[str]:
                 stem = ".".join(base + ([node.module] if node.module else []))
             else:
                 stem = node.module or ""
-            found.add(stem)
+            if node.module:  # "from .. import schema" imports pprr.schema, not the package's front door
+                found.add(stem)
             found.update(f"{stem}.{alias.name}" for alias in node.names)
     return found
 
