@@ -101,6 +101,7 @@ class Portfolio:
     approved_by: str = ""
     tolerance_pct: float = 5.0
     illustrative: bool = False
+    out_of_date_after: float = 1.0  # years; see pprr.rules.status
     rows: dict[str, int] = field(default_factory=dict, compare=False)  # field name -> sheet row
 
 

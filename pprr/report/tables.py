@@ -14,7 +14,7 @@ from typing import TextIO
 import pandas as pd
 
 from ..model import PortfolioWorkbook
-from ..rules.status import Rating, Settings, rate_measures
+from ..rules.status import Rating, rate_measures, settings_for
 from ..rules.values import format_number
 from ..safe_text import csv_safe
 
@@ -25,7 +25,7 @@ STATUS_COLUMNS = (
 
 def workbook_ratings(wb: PortfolioWorkbook) -> tuple[Rating, ...]:
     """Every measure rated with the workbook's own Tolerance %."""
-    return rate_measures(wb.measures, Settings(tolerance_pct=wb.portfolio.tolerance_pct))
+    return rate_measures(wb.measures, settings_for(wb))
 
 
 def status_rows(wb: PortfolioWorkbook, ratings: Sequence[Rating] | None = None) -> list[dict]:

@@ -96,6 +96,16 @@ class Settings:
     stable_pct: float = 0.5  # trend is Stable within this % of the earlier value's magnitude
     budget_red_pct: float = 5.0  # Red overspend: at least this % of |net budget| ...
     budget_red_abs: float = 100.0  # ... or this many £000, whichever is lower
+    financial_year: str = ""  # the report's year ("2021/22"): how old a value is, what "year to date" means
+    reporting_period: str = ""  # Agreement, Q1, Mid-Year, Q3 Update, Annual
+    out_of_date_after: float = 1.0  # years: a latest value older than this (plus the measure's lag) is out of date
+
+
+def settings_for(wb: PortfolioWorkbook) -> Settings:
+    """The settings a workbook's own Portfolio sheet gives: Tolerance %, year, reporting period, Out Of Date After."""
+    p = wb.portfolio
+    return Settings(tolerance_pct=p.tolerance_pct, financial_year=p.financial_year,
+                    reporting_period=p.reporting_period, out_of_date_after=p.out_of_date_after)
 
 
 @dataclass(frozen=True)
@@ -114,6 +124,13 @@ class Rating:
     @property
     def style(self) -> StatusStyle:
         return STATUS_STYLES[self.status]
+
+    @property
+    def latest_label(self) -> str:
+        """The period the latest value covers, e.g. ``2021/22 Q1-Q2``; ``""`` with no latest value."""
+        if self.latest is None:
+            return ""
+        return " ".join(x for x in (self.latest_year or "", self.latest.period or "") if x)
 
     @property
     def arrow(self) -> str:
