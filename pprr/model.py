@@ -132,6 +132,9 @@ class Measure:
     corporate: bool = False
     gms: bool = False
     commentary: str = ""
+    year_basis: str = "Financial"  # Financial / Academic / Calendar: what the Actual columns' years are
+    aggregation: str = "Snapshot"  # Snapshot (a rate or level) / Cumulative (a count that builds through the year)
+    data_lag: float | None = None  # years: extra age allowed before the latest value is out of date
 
     @property
     def key(self) -> tuple[str, str]:

@@ -84,7 +84,9 @@ def test_movement_is_exactly_the_cells_that_differ(pair):
 def test_status_counts_before_and_after(pair):
     m = compare(*pair)
     counts = {s: n for s, n in m.status_counts.items() if n != (0, 0)}
-    assert counts == {Status.GREEN: (3, 2), Status.AMBER: (2, 1), Status.RED: (0, 2), Status.CONTEXTUAL: (1, 1)}
+    # CFSE.13 Reading's 2019/20 figure was out of date at Mid-Year 2021/22; CFSE.13 Writing (Green) was retired.
+    assert counts == {Status.GREEN: (2, 2), Status.AMBER: (2, 1), Status.RED: (0, 2), Status.OUT_OF_DATE: (1, 0),
+                      Status.CONTEXTUAL: (1, 1)}
 
 
 def test_services_move_by_exactly_the_changed_forecasts(pair):

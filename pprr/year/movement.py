@@ -11,9 +11,12 @@ Change of a measure (one word per row, in the order the rules are tried):
 * **No new data**: the later report has no number, or the same number for the same period as before.
 * **New data**: the earlier report had no number and the later one has.
 * **Improved** / **Worsened**: the status moved up or down the Red - Amber - Green scale; or, with the status on the
-  same step, a newer (or revised) figure moved the good / bad way by more than the trend's Stable band.
+  same step, a newer (or revised) figure moved the good / bad way by more than the trend's Stable band. Figures
+  are compared like for like: a cumulative count for different parts of the year per full year, other values only
+  when they cover the same kind of period.
 * **No change**: a newer or revised figure within the Stable band, on the same status.
-* A newer figure for a contextual measure (not judged good or bad) is **New data**.
+* A newer figure for a contextual measure (not judged good or bad), or one that cannot be compared like for like,
+  is **New data**.
 
 Problems (never exceptions): workbooks of different portfolios are not compared (an error); different financial
 years, or a later report that names an earlier reporting period, are compared with a warning; a measure whose cohort
@@ -29,6 +32,7 @@ from enum import Enum
 
 from ..model import Measure, PortfolioWorkbook, Problem, Severity, Value
 from ..rules.finance import budget_total
+from ..rules.periods import CUMULATIVE
 from ..rules.status import (
     STATUS_ORDER,
     Rating,
@@ -267,7 +271,7 @@ def measure_change(measure: Measure, before: Rating, after: Rating, settings: Se
         return Change.IMPROVED if a > b else Change.WORSENED
     if before.latest_label == after.latest_label and before.latest.number == after.latest.number:
         return Change.NO_NEW_DATA
-    old, new = _comparable(before, after)
+    old, new = _comparable(measure, before, after)
     if old is None:
         return Change.NEW_DATA
     trend, _ = trend_between(new, old, measure.polarity, settings.stable_pct)
@@ -280,13 +284,19 @@ def measure_change(measure: Measure, before: Rating, after: Rating, settings: Se
     return Change.NEW_DATA
 
 
-def _comparable(before: Rating, after: Rating) -> tuple[float | None, float]:
-    """The two numbers to compare, made like-for-like where the ratings know their periods' shares of the year."""
+def _comparable(measure: Measure, before: Rating, after: Rating) -> tuple[float | None, float]:
+    """The two numbers to compare: a cumulative count for different parts of the year is compared per full year
+    (858 for Q1-Q2 against 1,300 for Q1-Q3 is 1,716 against 1,733); other values that cover different kinds of
+    period are not compared (None)."""
     old, new = before.latest.number, after.latest.number
-    share = getattr(before, "latest_share", None), getattr(after, "latest_share", None)
-    if share[0] and share[1] and share[0] != share[1]:
-        return old / share[0], new / share[1]
-    return old, new
+    was, now = before.latest_period, after.latest_period
+    if was is None or now is None:
+        return old, new
+    if measure.aggregation == CUMULATIVE:
+        if was.fraction and now.fraction:
+            return old / was.fraction, new / now.fraction
+        return (old, new) if was.like(CUMULATIVE) == now.like(CUMULATIVE) else (None, new)
+    return (old, new) if was.like(measure.aggregation) == now.like(measure.aggregation) else (None, new)
 
 
 def compare(previous: PortfolioWorkbook, current: PortfolioWorkbook, settings: Settings | None = None) -> Movement:
