@@ -364,10 +364,12 @@ def _rate(measure: Measure, settings: Settings, latest, like, earlier, missing: 
         if part_year:
             t, tolerance_scale = full * fraction, fraction
             phrase = (f"{_show_like(t, full, percent)} pro rata of a full-year {against} of {_show(full, percent)}")
-            lead = f"{shown} for {period.part} against {phrase} ({when})"
+            lead = f"{shown} for {period.part} against {phrase}"
+            aim_at = f"{when}; "
         else:
             phrase = f"a {against} of {_show(t, percent)}" if against == "target" else f"the comparator {_show(t, percent)}"
             lead = f"{shown} ({when}) vs {against} {_show(t, percent)}"
+            aim_at = ""
         aim = _polarity_words(polarity)
     else:
         compare = like
@@ -389,14 +391,17 @@ def _rate(measure: Measure, settings: Settings, latest, like, earlier, missing: 
         if cumulative and fraction is not None and pf and abs(fraction - pf) > 1e-9:
             t = p * fraction / pf
             tolerance_scale = 1.0
-            whole = "full-year " if pf == 1 else f"{p_period.part} "
+            whole = "a full-year" if pf == 1 else f"the {p_period.part}"
             part = period.part or "the year"
-            phrase = f"{_show_like(t, p, percent)} pro rata of a {whole}{_show(p, percent)} ({p_label})"
-            lead = f"{shown} for {part} against {phrase} ({_label(*latest)})"
+            pro = f"{_show_like(t, p, percent)} pro rata of {whole} {_show(p, percent)}"
+            phrase = f"{pro} ({p_label})"
+            lead = f"{shown} for {part} against {pro}"
+            aim_at = f"{_label(*latest)} against {p_label}; "
         else:
             t = p
             phrase = f"the previous {_show(p, percent)} ({p_label})"
             lead = f"{shown} ({when}) against {_show(p, percent)} ({p_label})"
+            aim_at = ""
 
     gap = a - t if polarity == "High" else t - a
     if measure.tolerance is not None:
@@ -412,7 +417,7 @@ def _rate(measure: Measure, settings: Settings, latest, like, earlier, missing: 
         verdict = f"{format_number(off)}{unit} off, within tolerance of {format_number(round(tolerance, 6))}{unit}"
     else:
         verdict = f"{format_number(off)}{unit} off, beyond tolerance of {format_number(round(tolerance, 6))}{unit}"
-    reason = f"{lead} ({aim}): {verdict}"
+    reason = f"{lead}, {aim}: {verdict}" if lead.endswith(")") else f"{lead} ({aim_at}{aim}): {verdict}"
     return Rating(status, reason, compared_with=t, gap=gap, against=phrase, **base)
 
 
