@@ -77,7 +77,7 @@ class StatusStyle:
 
 STATUS_STYLES: dict[Status, StatusStyle] = {
     Status.GREEN: StatusStyle("Green", "✓", "#1E7B34", "#CDEBD3", "#0B3D17", "On or better than target"),
-    Status.AMBER: StatusStyle("Amber", "!", "#B86E00", "#FFE3B0", "#5C3700", "Slightly off target, within tolerance"),
+    Status.AMBER: StatusStyle("Amber", "!", "#A15F00", "#FFE3B0", "#5C3700", "Slightly off target, within tolerance"),
     Status.RED: StatusStyle("Red", "✗", "#B3261E", "#F7C9C5", "#5C0F0A", "Off target by more than the tolerance"),
     Status.OUT_OF_DATE: StatusStyle("Out of date", "◷", "#6B3FA0", "#E6DCF2", "#3A1F5E",
                                     "Latest data too old to rate as current"),
