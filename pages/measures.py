@@ -41,7 +41,7 @@ def columns() -> tuple[_grid.Column, ...]:
         C("target", "Target", 105, editable=True, tooltip=True),
         C("status", "Status", 110, status=True),
         C("trend", "Trend", 115),
-        C("latest", "Latest value", 140, tooltip=True),
+        C("latest", "Latest value", 175, tooltip=True),
         C("history", "Earlier years", 260, tooltip=True),
         C("mark", "Edited", 90),
         C("reason", "Reason", 380, tooltip=True),
