@@ -44,10 +44,10 @@ def q3(q3_bytes):
 
 @pytest.fixture
 def isolated_app(tmp_path, monkeypatch):
-    """An app session of its own: an empty drafts database and no parsed workbooks cached from other tests."""
+    """An app session of its own: an empty store and no parsed workbooks cached from other tests."""
     import streamlit as st
 
-    monkeypatch.setenv("PPRR_DRAFTS_DB", str(tmp_path / "drafts.sqlite3"))
+    monkeypatch.setenv("PPRR_DATABASE_URL", f"sqlite:///{tmp_path / 'pprr.sqlite3'}")
     st.cache_data.clear()
     yield
     st.cache_data.clear()
