@@ -101,6 +101,7 @@ class Portfolio:
     approved_by: str = ""
     tolerance_pct: float = 5.0
     illustrative: bool = False
+    out_of_date_after: float = 1.0  # years; see pprr.rules.status
     rows: dict[str, int] = field(default_factory=dict, compare=False)  # field name -> sheet row
 
 
@@ -131,6 +132,9 @@ class Measure:
     corporate: bool = False
     gms: bool = False
     commentary: str = ""
+    year_basis: str = "Financial"  # Financial / Academic / Calendar: what the Actual columns' years are
+    aggregation: str = "Snapshot"  # Snapshot (a rate or level) / Cumulative (a count that builds through the year)
+    data_lag: float | None = None  # years: extra age allowed before the latest value is out of date
 
     @property
     def key(self) -> tuple[str, str]:

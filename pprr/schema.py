@@ -20,6 +20,7 @@ COUNCIL_FIELDS = (
     "Approved By",
     "Tolerance %",
     "Illustrative",
+    "Out Of Date After (years)",
 )
 
 REPORTING_PERIODS = ("Agreement", "Q1", "Mid-Year", "Q3 Update", "Annual")
@@ -30,6 +31,9 @@ UNITS = ("%", "rate", "number", "score", "days")
 YES_NO = ("Y", "N")
 RISK_RATINGS = ("Green", "Amber", "Red")
 DEFAULT_TOLERANCE_PCT = 5.0
+YEAR_BASES = ("Financial", "Academic", "Calendar")
+AGGREGATIONS = ("Snapshot", "Cumulative")
+DEFAULT_OUT_OF_DATE_AFTER = 1.0  # years
 
 # Words officers use for "no value yet". Matched case-insensitively; the reason is kept as written.
 MISSING_WORDS = (
@@ -78,7 +82,9 @@ PORTFOLIO = Sheet(
     (Column("Field", width=22), Column("Value", width=60)),
     help="Two columns, Field and Value: "
     + ", ".join(COUNCIL_FIELDS)
-    + ". Tolerance % is the amber band as a percentage of the target (default 5).",
+    + ". Tolerance % is the amber band as a percentage of the target (default 5). Out Of Date After (years) is "
+    "how old the latest value may be before it is shown as Out of date instead of being rated (default 1: in "
+    "2021/22, data for 2020/21 is the latest available and 2019/20 or earlier is out of date).",
 )
 
 PRIORITIES = Sheet(
@@ -108,6 +114,16 @@ MEASURES = Sheet(
         Column("Corporate", required=False, choices=YES_NO, kind="yesno", width=10),
         Column("GMS", required=False, choices=YES_NO, kind="yesno", width=8),
         Column("Commentary", required=False, width=80),
+        Column("Year Basis", required=False, choices=YEAR_BASES, width=12,
+               help="What the Actual columns' years are: Financial (April to March, the default), Academic "
+                    "(September to August, e.g. exam results) or Calendar (the first year of the heading)."),
+        Column("Aggregation", required=False, choices=AGGREGATIONS, width=12,
+               help="Snapshot (the default): a rate or level at a point in time. Cumulative: a count that builds "
+                    "through the year; a part-year value (e.g. Q1-Q2, or this year's value to date) is compared "
+                    "with the target pro rata."),
+        Column("Data Lag (years)", required=False, kind="number", width=10,
+               help="For statistics published late: the extra years the latest value may be old before it is "
+                    "Out of date (blank = 0)."),
     ),
     help="One row per measure and cohort. Add one 'YYYY/YY Actual' column per year (oldest first) and the "
     "'YYYY/YY Target' column of the financial year.",

@@ -85,7 +85,7 @@ def test_comparator_target_uses_comparator_column():
 
 def test_reason_reads_as_a_sentence():
     r = rate_measure(measure(["10.8% (258)", "9.1% (248)"], "9.5%", "Low"))
-    assert r.reason == "9.1% vs target 9.5% (low is good): on target"
+    assert r.reason == "9.1% (2019/20) vs target 9.5% (low is good): on target"
     r = rate_measure(measure(["98%"], "99.0%"))
     assert "within tolerance" in r.reason and "1 pt" in r.reason
     assert "Awaiting data" in rate_measure(measure(["Awaiting data"], 50)).reason

@@ -369,6 +369,18 @@ def _read_portfolio(grids, problems) -> Portfolio:
         if flag is None:
             s.problem(Severity.WARNING, r, vc, f"Illustrative should be Yes or No, not '{cell_text(raw)}'.")
         illustrative = bool(flag)
+    out_of_date_after = schema.DEFAULT_OUT_OF_DATE_AFTER
+    name = "Out Of Date After (years)"
+    if name in fields and fields[name][1] not in (None, ""):
+        r, raw = fields[name]
+        try:
+            out_of_date_after = parse_number(raw)
+            if out_of_date_after < 0:
+                raise UnreadableValue("it cannot be negative")
+        except UnreadableValue as exc:
+            s.problem(Severity.WARNING, r, vc, f"{name} should be a number of years such as 1: {exc}; the "
+                                              f"default of {schema.DEFAULT_OUT_OF_DATE_AFTER:g} is used.")
+            out_of_date_after = schema.DEFAULT_OUT_OF_DATE_AFTER
     date_value = fields.get("Date", (None, None))[1]
     date_text = text("Date")
     if hasattr(date_value, "strftime"):
@@ -383,6 +395,7 @@ def _read_portfolio(grids, problems) -> Portfolio:
         approved_by=text("Approved By"),
         tolerance_pct=float(tolerance),
         illustrative=illustrative,
+        out_of_date_after=float(out_of_date_after),
         rows={name: r + 1 for name, (r, _) in fields.items()},
     )
 
@@ -411,6 +424,10 @@ _REPORTED_SYNONYMS = {"annual": "Annually", "yearly": "Annually", "quarter": "Qu
                       "termly ": "Termly", "term": "Termly"}
 _POLARITY_SYNONYMS = {"higher": "High", "lower": "Low", "high is good": "High", "low is good": "Low",
                       "n/a": "Contextual", "na": "Contextual"}
+_BASIS_SYNONYMS = {"financial year": "Financial", "fy": "Financial", "academic year": "Academic",
+                   "school year": "Academic", "calendar year": "Calendar"}
+_AGGREGATION_SYNONYMS = {"point in time": "Snapshot", "snap shot": "Snapshot", "cumulative count": "Cumulative",
+                         "year to date": "Cumulative", "ytd": "Cumulative"}
 _UNIT_SYNONYMS = {"percent": "%", "percentage": "%", "count": "number", "no.": "number", "day": "days"}
 
 
@@ -467,6 +484,9 @@ class _MeasureColumns:
     corporate: int | None
     gms: int | None
     commentary: int | None
+    year_basis: int | None
+    aggregation: int | None
+    data_lag: int | None
     width: int
 
     @classmethod
@@ -475,7 +495,8 @@ class _MeasureColumns:
             ("code", "PI Code"), ("priority", "Priority"), ("polarity", "Good Performance"), ("cohort", "Cohort"),
             ("name", "PI Name"), ("measure_type", "Measure Type"), ("reported", "Reported"), ("unit", "Unit"),
             ("tolerance", "Tolerance"), ("comparator", "Comparator"), ("corporate", "Corporate"), ("gms", "GMS"),
-            ("commentary", "Commentary"))}
+            ("commentary", "Commentary"), ("year_basis", "Year Basis"), ("aggregation", "Aggregation"),
+            ("data_lag", "Data Lag (years)"))}
         return cls(target=target, width=len(s.headers), **named)
 
 
@@ -519,6 +540,25 @@ def _measure(s: _Sheet, r: int, row: list, cols: _MeasureColumns, actual_cols: l
     def yes_no(c: int | None, header: str) -> bool:
         return False if c is None else _yes_no_at(s, r, c, row[c], header)
 
+    def setting(c: int | None, header: str, choices: tuple[str, ...], synonyms: dict[str, str]) -> str:
+        """An optional closed-list column: the default (first choice) when blank or not one of the list."""
+        if c is None or not s.text_at(r, c, row[c]):
+            return choices[0]
+        text = s.text_at(r, c, row[c])
+        fixed = _folded(choices).get(text.casefold()) or synonyms.get(text.casefold())
+        if fixed is None:
+            s.problem(Severity.WARNING, r, c, f"{code} {header} '{text}' is not one of: {', '.join(choices)}; "
+                                              f"read as {choices[0]}.")
+            return choices[0]
+        if fixed.casefold() != text.casefold():
+            s.problem(Severity.WARNING, r, c, f"{header} '{text}' is read as '{fixed}'.")
+        return fixed
+
+    lag = number(cols.data_lag, "Data Lag (years)")
+    if lag is not None and lag < 0:
+        s.problem(Severity.WARNING, r, cols.data_lag, f"{code} Data Lag (years) cannot be negative; read as 0.")
+        lag = None
+
     return Measure(
         row=r + 1,
         code=code,
@@ -536,6 +576,9 @@ def _measure(s: _Sheet, r: int, row: list, cols: _MeasureColumns, actual_cols: l
         corporate=yes_no(cols.corporate, "Corporate"),
         gms=yes_no(cols.gms, "GMS"),
         commentary=text(cols.commentary),
+        year_basis=setting(cols.year_basis, "Year Basis", schema.YEAR_BASES, _BASIS_SYNONYMS),
+        aggregation=setting(cols.aggregation, "Aggregation", schema.AGGREGATIONS, _AGGREGATION_SYNONYMS),
+        data_lag=lag,
     )
 
 
