@@ -34,5 +34,6 @@ page = st.navigation([
     st.Page("pages/priorities.py", title="Priorities", icon=":material/flag:"),
     st.Page("pages/finance.py", title="Finance", icon=":material/currency_pound:"),
     st.Page("pages/report.py", title="Report", icon=":material/description:"),
+    st.Page("pages/periods.py", title="Reporting year", icon=":material/calendar_month:"),
 ])
 page.run()

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from app import grid as _grid
+from app import periods as _periods
 from app import state as _state
 from pprr.model import PortfolioWorkbook
 from pprr.rules.status import STATUS_ORDER, STATUS_STYLES, TREND_KEY, Rating, status_key
@@ -32,6 +33,7 @@ def columns() -> tuple[_grid.Column, ...]:
         C("actual", "In-year actual", 125, editable=True, tooltip=True),
         C("target", "Target", 105, editable=True, tooltip=True),
         C("status", "Status", 110, status=True),
+        C("previous", "Previous status", 125, tooltip=True),  # at the last kept reporting period
         C("trend", "Trend", 115),
         C("latest", "Latest value", 140, tooltip=True),
         C("mark", "Edited", 90),
@@ -70,6 +72,9 @@ def latest_text(rating: Rating) -> str:
 
 def measures_frame(wb: PortfolioWorkbook, ratings: tuple[Rating, ...], fields: dict[str, str]) -> pd.DataFrame:
     year = (in_year_actual(wb) or "").split(" ")[0]
+    before = _periods.previous_ratings()  # (period, status per CODE|COHORT), None when no earlier period is kept
+    previous = {key: f"{STATUS_STYLES[s].symbol} {STATUS_STYLES[s].label} ({before[0]})"
+                for key, s in before[1].items()} if before else {}
     edited = edited_cells(fields)
     rows = []
     for m, r in zip(wb.measures, ratings):
@@ -80,6 +85,7 @@ def measures_frame(wb: PortfolioWorkbook, ratings: tuple[Rating, ...], fields: d
             "actual": next((v.raw for y, v in m.actuals if y == year), ""), "target": m.target.raw,
             "status": r.badge, "trend": f"{r.arrow} {r.trend.value}" if r.trend else "", "latest": latest_text(r),
             "reason": r.reason, "commentary": m.commentary, _grid.STATUS_KEY: r.status.value,
+            "previous": previous.get(f"{m.code}|{m.cohort}", ""),
             _grid.EDITED: "|".join(sorted(marks)),
         })
     return pd.DataFrame(rows, columns=[c.field for c in columns()])
