@@ -44,7 +44,7 @@ def pair():
     measures = _edited(MEASURES, {
         ("CFSE.1", ""): {"2020/21 Actual": "10.2%"},  # Green -> Red
         ("CFSE.5", ""): {"2020/21 Actual": "99.5%"},  # Amber -> Green
-        ("CFSE.13", "Reading"): {"2020/21 Actual": "0.4"},  # new figure, better
+        ("CFSE.13", "Reading"): {"2020/21 Actual": "0.4"},  # a current figure where only an out-of-date one was
         ("CSFE.45", ""): {},
         ("CFSE.45", ""): {"2020/21 Actual": "340"},  # contextual: revised figure
     })
@@ -66,7 +66,7 @@ def test_movement_is_exactly_the_cells_that_differ(pair):
         ("CFSE.1", ""): Change.WORSENED,
         ("CFSE.5", ""): Change.IMPROVED,
         ("CFSE.8", ""): Change.NO_NEW_DATA,
-        ("CFSE.13", "Reading"): Change.IMPROVED,
+        ("CFSE.13", "Reading"): Change.NEW_DATA,
         ("CFSE.45", ""): Change.NEW_DATA,
         ("CFSE.99", ""): Change.NEW_MEASURE,
         ("CFSE.13", "Writing"): Change.REMOVED_MEASURE,

@@ -5,19 +5,31 @@ and symbols for each status from :data:`STATUS_STYLES`, so a rule or a colour is
 
 Rules (documented for officers in the README and printed as the pack's status key by :func:`status_key`):
 
-* The *latest actual* is the value in the right-most Actual column that has a number; the *previous actual* is the
-  one before it.
+* The *latest actual* is the value in the right-most Actual column that has a number. Every value covers a period
+  (:mod:`pprr.rules.periods`): its column's year on the measure's Year Basis, refined by the note in the cell
+  (``Q1-Q2``, ``Spring Term 18``, ``Dec'20``); a Cumulative measure's value for the report's own year with no note
+  covers the year to date. The *previous actual* is the latest earlier one for the same kind of period.
 * Numeric target ``t``, actual ``a``: polarity High -> gap = a - t; Low -> gap = t - a.
   Green when gap >= 0; Amber when gap < 0 and |gap| <= tolerance (the measure's own Tolerance, else
   Tolerance % of |t|, so a zero target with no Tolerance has no amber band); Red otherwise. Gaps are in the
   measure's own units (percentage points for percentages), never a ratio, so negative and zero targets work.
+* A Cumulative measure's part-year value is compared with the full-year target pro rata for the share of the year
+  it covers (Q1-Q2 against half the target; its own Tolerance scaled the same way).
 * Direction-of-travel targets (maximise / minimise / maintain) are rated the same way against the previous actual
-  (maximise = High, minimise = Low, maintain = the measure's own polarity); no previous actual -> No data.
+  (maximise = High, minimise = Low, maintain = the measure's own polarity); for a Cumulative measure with no
+  earlier value for the same kind of period, against the earlier value pro rata; otherwise no previous actual ->
+  No data.
 * A target of ``Comparator`` is rated against the Comparator column.
 * Good performance Contextual, or no target -> Contextual.
 * No latest actual -> No data, with the reason the workbook gives.
-* Trend compares the latest actual with the previous one: Stable within 0.5% of the earlier value's magnitude
-  (or both zero); otherwise Improving / Declining by polarity, or Up / Down for contextual measures.
+* Out of date: a latest actual whose period is more than Out Of Date After years (Portfolio sheet, default 1) plus
+  the measure's Data Lag older than the report's financial year -> Out of date, whatever it would otherwise be;
+  the rating keeps that status as ``would_be`` and the reason says it ("1% (2018/19) would be Red against a
+  target of 10%; no data since"). Out-of-date measures are never Red, so never exceptions.
+* Trend compares the latest actual with the previous one (same kind of period): Stable within 0.5% of the earlier
+  value's magnitude (or both zero); otherwise Improving / Declining by polarity, or Up / Down for contextual
+  measures; Not comparable when earlier values exist but none for the same kind of period. ``trend_reason`` names
+  both periods ("51% (2021/22) against 49% (2018/19)").
 * Budget: variance = forecast outturn - net budget (positive = overspend). Green when variance <= 0; Red when
   the overspend is at least the lower of 5% of |net budget| and £100k; Amber otherwise.
 """
@@ -364,10 +376,12 @@ def _rate(measure: Measure, settings: Settings, latest, like, earlier, missing: 
         if part_year:
             t, tolerance_scale = full * fraction, fraction
             phrase = (f"{_show_like(t, full, percent)} pro rata of a full-year {against} of {_show(full, percent)}")
-            lead = f"{shown} for {period.part} against {phrase} ({when})"
+            lead = f"{shown} for {period.part} against {phrase}"
+            aim_at = f"{when}; "
         else:
             phrase = f"a {against} of {_show(t, percent)}" if against == "target" else f"the comparator {_show(t, percent)}"
             lead = f"{shown} ({when}) vs {against} {_show(t, percent)}"
+            aim_at = ""
         aim = _polarity_words(polarity)
     else:
         compare = like
@@ -389,14 +403,17 @@ def _rate(measure: Measure, settings: Settings, latest, like, earlier, missing: 
         if cumulative and fraction is not None and pf and abs(fraction - pf) > 1e-9:
             t = p * fraction / pf
             tolerance_scale = 1.0
-            whole = "full-year " if pf == 1 else f"{p_period.part} "
+            whole = "a full-year" if pf == 1 else f"the {p_period.part}"
             part = period.part or "the year"
-            phrase = f"{_show_like(t, p, percent)} pro rata of a {whole}{_show(p, percent)} ({p_label})"
-            lead = f"{shown} for {part} against {phrase} ({_label(*latest)})"
+            pro = f"{_show_like(t, p, percent)} pro rata of {whole} {_show(p, percent)}"
+            phrase = f"{pro} ({p_label})"
+            lead = f"{shown} for {part} against {pro}"
+            aim_at = f"{_label(*latest)} against {p_label}; "
         else:
             t = p
             phrase = f"the previous {_show(p, percent)} ({p_label})"
             lead = f"{shown} ({when}) against {_show(p, percent)} ({p_label})"
+            aim_at = ""
 
     gap = a - t if polarity == "High" else t - a
     if measure.tolerance is not None:
@@ -412,7 +429,7 @@ def _rate(measure: Measure, settings: Settings, latest, like, earlier, missing: 
         verdict = f"{format_number(off)}{unit} off, within tolerance of {format_number(round(tolerance, 6))}{unit}"
     else:
         verdict = f"{format_number(off)}{unit} off, beyond tolerance of {format_number(round(tolerance, 6))}{unit}"
-    reason = f"{lead} ({aim}): {verdict}"
+    reason = f"{lead}, {aim}: {verdict}" if lead.endswith(")") else f"{lead} ({aim_at}{aim}): {verdict}"
     return Rating(status, reason, compared_with=t, gap=gap, against=phrase, **base)
 
 
@@ -466,15 +483,21 @@ def budget_rag(net_budget: float | None, forecast: float | None, settings: Setti
 
 
 def status_key(settings: Settings = Settings()) -> list[tuple[Status, str]]:
-    """The status rules in plain words, for the app's key and the pack's status key."""
+    """The status rules in plain words, for the app's key, the pack's status key and the README."""
     pct = format_number(settings.tolerance_pct)
+    years = format_number(settings.out_of_date_after)
     return [
         (Status.GREEN, ("The latest actual meets or beats the target (for 'maximise', 'minimise' or 'maintain' "
-                       "targets: the previous actual).")),
+                       "targets: the previous actual for the same kind of period).")),
         (Status.AMBER, (f"The latest actual misses the target by no more than the tolerance: the measure's own "
                        f"tolerance where one is set, otherwise {pct}% of the target. A target of zero has no amber "
                        "band unless the measure sets a tolerance.")),
-        (Status.RED, "The latest actual misses the target by more than the tolerance."),
+        (Status.RED, ("The latest actual misses the target by more than the tolerance. A count that builds "
+                     "through the year (Aggregation 'Cumulative') is compared with the target pro rata for the "
+                     "part of the year it covers.")),
+        (Status.OUT_OF_DATE, (f"The latest actual is for a period more than {years} year{'s' if years != '1' else ''} "
+                             "before the report's year (plus the measure's Data Lag): shown with the status it "
+                             "would have, not counted as on or off target and never an exception.")),
         (Status.NO_DATA, ("There is no actual to rate yet (for example 'Awaiting data'), or nothing to compare "
                          "it with.")),
         (Status.CONTEXTUAL, ("The measure is monitored for context, or has no target: it is not rated good or "
@@ -483,10 +506,13 @@ def status_key(settings: Settings = Settings()) -> list[tuple[Status, str]]:
 
 
 TREND_KEY: list[tuple[str, str]] = [
-    ("Improving / Declining", ("The latest actual compared with the one before it, judged by whether high or low "
-                              "is good. The arrow shows which way the value moved.")),
+    ("Improving / Declining", ("The latest actual compared with the one for the same kind of period before it (a "
+                              "full year with a full year, Q1-Q2 with Q1-Q2, a term with the same term), judged "
+                              "by whether high or low is good. The arrow shows which way the value moved.")),
     ("Stable", "The two differ by no more than 0.5% of the earlier value."),
     ("Up / Down", "Contextual measures: the direction only, not judged."),
+    ("Not comparable", ("No earlier actual covers the same kind of period (for example an Autumn term against "
+                        "Spring terms, or Q1-Q3 against full years), so no trend is shown.")),
 ]
 
 

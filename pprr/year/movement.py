@@ -9,7 +9,7 @@ Change of a measure (one word per row, in the order the rules are tried):
 
 * **New measure** / **Removed measure**: the PI Code and Cohort is only in the later / only in the earlier report.
 * **No new data**: the later report has no number, or the same number for the same period as before.
-* **New data**: the earlier report had no number and the later one has.
+* **New data**: the earlier report had no number, or only an out-of-date one, and the later one has a current one.
 * **Improved** / **Worsened**: the status moved up or down the Red - Amber - Green scale; or, with the status on the
   same step, a newer (or revised) figure moved the good / bad way by more than the trend's Stable band. Figures
   are compared like for like: a cumulative count for different parts of the year per full year, other values only
@@ -265,6 +265,8 @@ def measure_change(measure: Measure, before: Rating, after: Rating, settings: Se
     if after.latest is None or after.latest.number is None:
         return Change.NO_NEW_DATA
     if before.latest is None or before.latest.number is None:
+        return Change.NEW_DATA
+    if before.out_of_date and not after.out_of_date:
         return Change.NEW_DATA
     b, a = _RANK.get(before.status), _RANK.get(after.status)
     if b is not None and a is not None and a != b:
