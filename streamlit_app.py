@@ -16,7 +16,12 @@ with st.sidebar:
         st.warning("ILLUSTRATIVE FIGURES: not the council's reported data.", icon=":material/warning:")
     count = _state.unsaved_count()
     st.text(f"{count} unsaved edit{'' if count == 1 else 's'}" if count else "No edits")
-    if working.draft:
+    saved, why_not = _state.draft_status()
+    if not saved:
+        st.warning(f"Not saved: {why_not}", icon=":material/sync_problem:")
+        if _state.draft_stale():
+            st.button("Reload the draft", key="reload_draft", on_click=_state.reload_draft)
+    elif working.draft:
         st.caption("Kept as a draft in this page's address until you download the edited workbook or discard it.")
 
 note = _state.notice()
@@ -29,5 +34,6 @@ page = st.navigation([
     st.Page("pages/priorities.py", title="Priorities", icon=":material/flag:"),
     st.Page("pages/finance.py", title="Finance", icon=":material/currency_pound:"),
     st.Page("pages/report.py", title="Report", icon=":material/description:"),
+    st.Page("pages/periods.py", title="Reporting year", icon=":material/calendar_month:"),
 ])
 page.run()

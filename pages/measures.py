@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from app import grid as _grid
+from app import periods as _periods
 from app import state as _state
 from pprr.model import PortfolioWorkbook
 from pprr.rules.status import (
@@ -40,6 +41,7 @@ def columns() -> tuple[_grid.Column, ...]:
         C("actual", "In-year actual", 125, editable=True, tooltip=True),
         C("target", "Target", 105, editable=True, tooltip=True),
         C("status", "Status", 110, status=True),
+        C("previous", "Previous status", 125, tooltip=True),  # at the last kept reporting period
         C("trend", "Trend", 115),
         C("latest", "Latest value", 175, tooltip=True),
         C("history", "Earlier years", 260, tooltip=True),
@@ -79,6 +81,9 @@ def latest_text(rating: Rating) -> str:
 
 def measures_frame(wb: PortfolioWorkbook, ratings: tuple[Rating, ...], fields: dict[str, str]) -> pd.DataFrame:
     year = (in_year_actual(wb) or "").split(" ")[0]
+    before = _periods.previous_ratings()  # (period, status per CODE|COHORT), None when no earlier period is kept
+    previous = {key: f"{STATUS_STYLES[s].symbol} {STATUS_STYLES[s].label} ({before[0]})"
+                for key, s in before[1].items()} if before else {}
     edited = edited_cells(fields)
     settings = settings_for(wb)
     rows = []
@@ -91,6 +96,7 @@ def measures_frame(wb: PortfolioWorkbook, ratings: tuple[Rating, ...], fields: d
             "status": r.badge, "trend": f"{r.arrow} {r.trend.value}" if r.trend else "", "latest": latest_text(r),
             "history": history_text(m, settings, before=year),
             "reason": r.reason, "commentary": m.commentary, _grid.STATUS_KEY: r.status.value,
+            "previous": previous.get(f"{m.code}|{m.cohort}", ""),
             _grid.EDITED: "|".join(sorted(marks)),
         })
     return pd.DataFrame(rows, columns=[c.field for c in columns()])

@@ -9,7 +9,7 @@ from pprr.rules import finance
 from pprr.rules.status import STATUS_STYLES, count_statuses
 from pprr.safe_text import csv_safe, markdown_text
 from pprr.workbook.template import template_bytes
-from pprr.year.drafts import DEFAULT_MAX_AGE_DAYS
+from pprr.year.store.drafts import DEFAULT_MAX_AGE_DAYS
 
 LIMIT_MB = st.get_option("server.maxUploadSize")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

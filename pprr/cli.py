@@ -69,12 +69,26 @@ def _parser() -> argparse.ArgumentParser:
     movement = sub.add_parser("movement", help="what changed since an earlier report: measures, and money with --finance")
     movement.add_argument("workbook", help="the later report's workbook (.xlsx)")
     movement.add_argument("--since", required=True, metavar="PREVIOUS",
-                          help="the earlier report: its workbook (.xlsx)")
+                          help="the earlier report: its workbook (.xlsx), or a reporting period kept by "
+                               "`pprr periods add` (e.g. Mid-Year)")
     movement.add_argument("--format", choices=("csv", "text"), default="text", help="csv, or text to read")
     movement.add_argument("--finance", action="store_true",
                           help="the forecast outturn by service instead of the measures, and the total as a sentence")
     movement.add_argument("-o", "--output", help="write to this file instead of the screen")
     movement.set_defaults(run=_movement)
+
+    periods = sub.add_parser("periods", help="the reporting periods kept in the store: add one, or list them")
+    which = periods.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = which.add_parser("add", help="keep a workbook as the reporting period its Portfolio sheet names")
+    add.add_argument("workbook", help="the workbook as reported (.xlsx)")
+    add.add_argument("--replace", action="store_true",
+                     help="replace the period if it is kept already (the replaced version stays on record)")
+    add.add_argument("--saved-by", metavar="NAME", help="who is saving it (default: your user name)")
+    add.set_defaults(run=_periods_add)
+    listing = which.add_parser("list", help="portfolio, year, period, saved at, measures, net budget, forecast")
+    listing.add_argument("--format", choices=("csv", "table"), default="table", help="csv, or a table to read")
+    listing.add_argument("-o", "--output", help="write to this file instead of the screen")
+    listing.set_defaults(run=_periods_list)
 
     template = sub.add_parser("template", help="write the empty workbook template")
     template.add_argument("-o", "--output", required=True, help="the .xlsx file to write")
@@ -153,7 +167,7 @@ def _movement(args: argparse.Namespace) -> int:
     from .year.movement import FINANCE_COLUMNS, MEASURE_COLUMNS, compare, finance_rows, movement_rows
 
     current = _usable(args.workbook)
-    previous = resolve_since(args.since)
+    previous = resolve_since(args.since, current)
     movement = compare(previous, current)
     for problem in movement.problems:
         _error(_line(problem))
@@ -181,7 +195,7 @@ def _movement(args: argparse.Namespace) -> int:
     return 0
 
 
-def _since_file(name: str) -> PortfolioWorkbook | None:
+def _since_file(name: str, current: PortfolioWorkbook | None = None) -> PortfolioWorkbook | None:
     """The earlier report as a workbook file, or None when ``name`` is not a file's name."""
     path = Path(name)
     if not path.exists():
@@ -191,15 +205,99 @@ def _since_file(name: str) -> PortfolioWorkbook | None:
 
 # How ``--since`` is turned into the earlier report's workbook: each resolver is tried in turn and the first that
 # recognises the name (returns a workbook) wins. Another source (e.g. stored reporting periods) adds its resolver.
-SINCE_RESOLVERS: list = [_since_file]
+def _since_period(name: str, current: PortfolioWorkbook | None = None) -> PortfolioWorkbook | None:
+    """The earlier report as a reporting period kept in the store, of the current workbook's portfolio and year."""
+    if current is None or name.lower().endswith((".xlsx", ".xlsm", ".xls")):
+        return None
+    from .year.store import PeriodNotFound, StoreError, open_store
+
+    p = current.portfolio
+    try:
+        kept = open_store().periods.get(name, p.portfolio.strip(), p.financial_year.strip(),
+                                        council=p.council.strip())
+    except PeriodNotFound:
+        return None
+    except StoreError as error:
+        raise CommandError(_store_line(error)) from None
+    wb = load_workbook(kept.workbook, kept.filename)
+    if wb.errors:
+        raise CommandError(f"--since {name}: the kept {kept.label} can no longer be read: "
+                           + " ".join(_line(p) for p in wb.errors[:3]))
+    return wb
 
 
-def resolve_since(name: str) -> PortfolioWorkbook:
+SINCE_RESOLVERS: list = [_since_file, _since_period]
+
+
+def resolve_since(name: str, current: PortfolioWorkbook | None = None) -> PortfolioWorkbook:
     for resolver in SINCE_RESOLVERS:
-        wb = resolver(name)
+        wb = resolver(name, current)
         if wb is not None:
             return wb
-    raise CommandError(f"--since {name}: no such file")
+    raise CommandError(f"--since {name}: no such file, and no reporting period of that name is kept for "
+                       "this portfolio and year (pprr periods list shows them)")
+
+
+def _store_line(error) -> str:
+    """A store failure in one line: what it is, then where and why for the operator."""
+    return f"{error.message} ({terminal_text(error.reason)})"
+
+
+def _periods_add(args: argparse.Namespace) -> int:
+    import getpass
+
+    from .year.store import StoreError, open_store
+
+    wb = _usable(args.workbook)
+    path = Path(args.workbook)
+    saved_by = args.saved_by
+    if not saved_by:
+        try:
+            saved_by = getpass.getuser()
+        except (KeyError, OSError):
+            saved_by = "unknown"
+    try:
+        info = open_store().periods.save(path.read_bytes(), wb, path.name, saved_by, replace=args.replace)
+    except StoreError as error:
+        if error.kind in ("exists", "unnamed"):
+            raise CommandError(error.message + (" Add --replace to replace it." if error.kind == "exists" else ""))
+        raise CommandError(_store_line(error)) from None
+    kept = f"version {info.version}" if info.version > 1 else "first version"
+    print(terminal_text(f"Kept {info.portfolio} {info.year} {info.period} ({kept}), saved by {info.saved_by}."))
+    return 0
+
+
+PERIOD_COLUMNS = ("portfolio", "year", "period", "saved_at", "measures", "net_budget", "forecast", "saved_by",
+                  "version")
+
+
+def _periods_list(args: argparse.Namespace) -> int:
+    from .year.store import StoreError, open_store
+
+    try:
+        kept = open_store().periods.list()
+    except StoreError as error:
+        raise CommandError(_store_line(error)) from None
+    rows = [{"portfolio": p.portfolio, "year": p.year, "period": p.period,
+             "saved_at": p.saved.strftime("%Y-%m-%d %H:%M:%S UTC"), "measures": p.measures,
+             "net_budget": None if p.net_budget is None else round(p.net_budget, 1),
+             "forecast": None if p.forecast is None else round(p.forecast, 1),
+             "saved_by": p.saved_by, "version": p.version} for p in kept]
+    if args.format == "csv":
+        _emit(_csv(rows, PERIOD_COLUMNS), args.output)
+        return 0
+    if not rows:
+        _emit("No reporting periods are kept yet: pprr periods add WORKBOOK.xlsx keeps one.\n", args.output)
+        return 0
+    import pandas as pd
+
+    from .rules.finance import format_money
+
+    frame = pd.DataFrame(rows, columns=list(PERIOD_COLUMNS), dtype=object)
+    for column in ("net_budget", "forecast"):
+        frame[column] = frame[column].map(format_money)
+    _emit(_table(frame), args.output)
+    return 0
 
 
 def _template(args: argparse.Namespace) -> int:
