@@ -27,7 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "wild"
 
-EXCEPTION_NAME = re.compile(r"\b[A-Z][A-Za-z]*(?:Error|Exception)\b|\((?:[A-Z][a-z]+)+\)|Traceback")
+EXCEPTION_NAME = re.compile(r"\b[A-Z][a-z]+(?:[A-Z][a-z]*)*(?:Error|Exception)\b|BadZipFile|\bErrno\b|Traceback")
+SHEET_NAMED = re.compile(r"headings in rows? \d|no headings found|empty sheet|sheets are empty|has no worksheets",
+                         re.IGNORECASE)
 DAMAGED = re.compile(r"damaged|corrupt", re.IGNORECASE)
 
 
@@ -98,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             damaged.append(path.name)
         if code not in (0, 1) or any("Traceback" in line or "could not finish" in line for line in lines):
             crashed.append(path.name)
-        if any("sheet" in line.casefold() and "found" in line.casefold() for line in lines):
+        if any(SHEET_NAMED.search(line) for line in lines):
             naming_sheets += 1
         if args.show:
             print(f"== {path.name} (exit {code})")

@@ -19,7 +19,7 @@ from .model import Measure, PortfolioWorkbook, Problem
 from .rules.values import format_number
 from .safe_text import terminal_text
 from .schema import norm_header
-from .workbook.reader import load_workbook
+from .workbook.reader import is_not_template, load_workbook
 
 _FILE_SHEET = "File"  # the sheet the reader names for problems with the file as a whole
 
@@ -93,6 +93,13 @@ def _table_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _check(args: argparse.Namespace) -> int:
     path, wb = _read(args.workbook)
+    if is_not_template(wb):
+        for problem in wb.problems:
+            print(_line(problem))
+        print(f"Next step: pprr import {terminal_text(args.workbook)} -o portfolio.xlsx brings its measures and "
+              "budget into the template (pprr import --help); or pprr template -o template.xlsx writes the empty "
+              "template to fill in.")
+        return 1
     if _unreadable(wb):
         for problem in wb.problems:
             _error(_line(problem))

@@ -152,14 +152,21 @@ def _is_ods(data: bytes) -> bool:
     return data.startswith(b"PK") and b"application/vnd.oasis.opendocument.spreadsheet" in data[:200]
 
 
-def merged_ranges(data: bytes, sheet: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
-    """The merged cell ranges of one sheet, ((first row, first column), (last row, last column)), 0-based; empty
-    when the file has none or they cannot be read."""
+def merged_ranges(data: bytes, sheets: Iterable[str]) -> dict[str, list[tuple[tuple[int, int], tuple[int, int]]]]:
+    """The merged cell ranges of the named sheets, ((first row, first column), (last row, last column)), 0-based;
+    a sheet is left out when its ranges cannot be read (they only sharpen heading detection)."""
+    found = {}
     try:
-        with CalamineWorkbook.from_filelike(io.BytesIO(normalised_package(data))) as book:
-            return list(book.get_sheet_by_name(sheet).merged_cell_ranges or ())
-    except Exception:  # noqa: BLE001 - merged ranges only sharpen heading detection
-        return []
+        source = data if data.startswith(_OLE2) or _is_ods(data) else normalised_package(data)
+        with CalamineWorkbook.from_filelike(io.BytesIO(source)) as book:
+            for name in sheets:
+                try:
+                    found[name] = list(book.get_sheet_by_name(name).merged_cell_ranges or ())
+                except Exception:  # noqa: BLE001
+                    continue
+    except Exception:  # noqa: BLE001
+        return found
+    return found
 
 
 def normalised_package(data: bytes) -> bytes:
