@@ -10,6 +10,7 @@ like. The importer and the reader's answer for a workbook not in the template bo
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -24,10 +25,10 @@ SCAN_ROWS = 30  # headings are looked for in the first rows only
 # units taken out). Order matters only for the display of choices.
 MEASURE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "PI Code": ("pi code", "code", "ref", "reference", "pi", "pi ref", "pi no", "kpi ref", "kpi code", "kpi no",
-                "kpi id", "kpi", "indicator ref", "indicator code", "measure ref", "measure code", "measure id",
+                "kpi id", "indicator ref", "indicator code", "measure ref", "measure code", "measure id",
                 "id", "no", "ref no", "reference number", "indicator id", "pi number", "indicator no", "lpi",
                 "bvpi", "ni"),
-    "PI Name": ("pi name", "indicator", "measure", "performance indicator", "indicator name", "measure name",
+    "PI Name": ("pi name", "indicator", "measure", "kpi", "kpis", "performance indicator", "indicator name", "measure name",
                 "kpi name", "kpi description", "description", "indicator description", "measure description",
                 "performance measure", "title", "name", "metric", "kpi title", "indicator title",
                 "performance indicator name", "definition", "key performance indicator"),
@@ -157,6 +158,21 @@ def period_of(heading: object) -> str | None:
     return None
 
 
+def period_year(heading: object) -> str | None:
+    """The financial year a month heading with a year falls in: 'Dec 2023', 'Jan-24' or a date for 1 Jan 2024 ->
+    '2023/24'; None for anything else."""
+    if isinstance(heading, (_dt.date, _dt.datetime)):
+        month, year = heading.month, heading.year
+    else:
+        m = _MONTH.search(str(heading))
+        if m is None or not m.group(2):
+            return None
+        month = (_MONTH_WORDS[m.group(1).casefold()] + 3) % 12 + 1
+        year = int(m.group(2)) if len(m.group(2)) == 4 else 2000 + int(m.group(2)[-2:])
+    start = year if month >= 4 else year - 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
 def period_order(period: str) -> int:
     """Where a period falls in the council year: Apr 0 ... Mar 11; Q1 2, Q2 5, Q3 8, Q4 11 (its last month)."""
     if period.startswith("Q") and period[1:].isdigit():
@@ -168,6 +184,12 @@ def is_total(text: str) -> bool:
     return bool(_TOTAL.search(text or ""))
 
 
+@functools.cache
+def _keyed(options: tuple[str, ...]) -> tuple[str, ...]:
+    """Synonyms reduced as headings are (see heading_key), so 'higher is better' meets 'Higher is better'."""
+    return tuple(dict.fromkeys(k for o in options if (k := heading_key(o))))
+
+
 def _match(key: str, synonyms: dict[str, tuple[str, ...]]) -> tuple[str | None, int]:
     """The field whose synonym matches ``key`` best: (field, strength). 3 exact, 2 every word of a synonym of two
     or more words, 1 a one-word synonym as a word of the heading."""
@@ -176,7 +198,7 @@ def _match(key: str, synonyms: dict[str, tuple[str, ...]]) -> tuple[str | None, 
     words = key.split()
     best: tuple[str | None, int, int] = (None, 0, 0)
     for name, options in synonyms.items():
-        for option in options:
+        for option in _keyed(options):
             if key == option:
                 strength = 3
             elif " " in option and all(w in words for w in option.split()):
@@ -263,8 +285,18 @@ def sniff(grid: Grid, merged: list | tuple = ()) -> Layout:
         layout.data_rows = [r for r, row in enumerate(rows) if any(_filled(v) for v in row)]
         return layout
     upper, lower = _two_rows(rows, best, merged)
-    heading_row = lower if lower is not None else best
-    width = max(len(row) for row in rows)
+    if lower is not None:
+        return layout_at(grid, lower, 2, merged)
+    return layout_at(grid, best, 1, merged)
+
+
+def layout_at(grid: Grid, heading_row: int, heading_rows: int = 1, merged: list | tuple = ()) -> Layout:
+    """The layout of a sheet whose (last) heading row is ``heading_row`` (0-based), over ``heading_rows`` rows:
+    the headings, data rows, totals and group rows under it, and what kind of table it is."""
+    layout = Layout(grid.name)
+    rows = grid.rows
+    upper = heading_row - 1 if heading_rows == 2 and heading_row > 0 else None
+    width = max((len(row) for row in rows), default=0)
     headings = []
     carried = ""
     merged_over = _merged_columns(merged, upper, grid) if upper is not None else {}
@@ -289,7 +321,7 @@ def sniff(grid: Grid, merged: list | tuple = ()) -> Layout:
     layout.heading_row = heading_row
     layout.heading_rows = 2 if upper is not None else 1
     layout.titles = [t for r in range(layout.first_heading_row) for t in
-                     (cell_text(v).strip() for v in rows[r]) if t]
+                     (cell_text(v).strip() for v in (rows[r] if r < len(rows) else ())) if t]
     _read_body(grid, layout, headings)
     layout.headings = headings
     _classify(layout, grid)
