@@ -736,7 +736,7 @@ class _Builder:
             self.notes.append(f"{sheet.sheet}: Reported is {reported_default} for every measure"
                               f"{' (from its ' + ('month' if reported_default == 'Monthly' else 'quarter') + ' columns)' if periods else ''}.")
         for r in layout.total_rows:
-            self.notes.append(f"{sheet.sheet} row {r + 1}: a total row; left out.")
+            self.notes.append(f"{sheet.sheet} row {r + 1}: '{_row_label(grid, r)}' is a total row; left out.")
 
     def _earlier_years(self, layout: Layout, columns: list[int]) -> list[tuple[str, int]]:
         out, used = [], set()
@@ -770,6 +770,7 @@ class _Builder:
 
     def _latest(self, latest: _Cell, periods: list[tuple[str, _Cell]]) -> tuple[_Cell | None, str]:
         if _filled(latest.value):
+            self.actual_years.add(self.year)
             return latest, ""
         numeric = [(p, c) for p, c in periods if _filled(c.value) and _has_number(c)]
         if numeric:
@@ -919,7 +920,8 @@ class _Builder:
             self.notes.append(f"{sheet.sheet}: " + ("the forecast is the budget plus the variance column."
                                                      if "Variance" in col else "no forecast column."))
         for r in layout.total_rows:
-            self.notes.append(f"{sheet.sheet} row {r + 1}: a total row; left out (pprr adds up the services).")
+            self.notes.append(f"{sheet.sheet} row {r + 1}: '{_row_label(grid, r)}' is a total row; left out (pprr "
+                              "adds up the services).")
 
     def _money_scale(self, layout: Layout, grid: Grid, col: dict[str, int]) -> tuple[float, str]:
         heading = layout.headings[col["Net Budget"]] if "Net Budget" in col else ""
@@ -1049,6 +1051,11 @@ class _Builder:
                 self.notes.insert(0, f"{name} '{self.mapping.portfolio[name]}' is {how}.")
             else:
                 self.notes.insert(0, f"{name} is {how}.")
+
+
+def _row_label(grid: Grid, r: int) -> str:
+    """The first text of a row, to name it in a note."""
+    return next((_display(v) for v in grid.rows[r] if isinstance(v, str) and v.strip()), f"row {r + 1}")[:60]
 
 
 def _has_number(cell: _Cell) -> bool:
