@@ -55,7 +55,7 @@ def opens_elsewhere(path: Path) -> bool:
             for name in book.sheet_names[:3]:
                 book.get_sheet_by_name(name).to_python()
         return True
-    except Exception:  # noqa: BLE001 - any failure means "calamine does not open it"
+    except Exception:  # noqa: BLE001, S110 - any failure means "calamine does not open it"
         pass
     try:
         import openpyxl
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no files in {args.corpus / 'files'}", file=sys.stderr)
         return 1
     texts: set[str] = set()
-    damaged, exception_named, crashed, naming_sheets, summary_only = [], [], [], 0, 0
+    damaged, exception_named, crashed, naming_sheets = [], [], [], 0
     started = time.perf_counter()
     for path in files:
         code, lines = check_file(path)

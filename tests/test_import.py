@@ -72,7 +72,7 @@ def test_each_layout_imports_and_passes_check_with_every_value_in_place(tmp_path
 
 def test_the_latest_quarter_filled_is_rated_with_its_period_kept(tmp_path, capsys):
     data, _ = corporate_kpis()
-    code, out, _, written = _import(tmp_path, capsys, "kpis", data)
+    _, out, _, written = _import(tmp_path, capsys, "kpis", data)
     wb = load_workbook(written)
     ratings = dict(zip([m.code for m in wb.measures], rate_measures(wb.measures, Settings()), strict=True))
     assert ratings["NBC01"].latest.period == "Q3" and ratings["NBC01"].status.value == "Red"
@@ -98,7 +98,7 @@ def test_the_mapping_round_trips_and_imports_next_quarter_in_one_step(tmp_path, 
     assert saved.sheets[0].columns == importer.propose(source).sheets[0].columns
     assert importer.mapping_from_text(importer.mapping_to_toml(saved)).sheets == saved.sheets
     q4, expected = corporate_kpis(q4=True)
-    code, out, err, written = _import(tmp_path, capsys, "q4", q4, "--mapping", mapping_file, "--period", "Annual")
+    code, _, err, written = _import(tmp_path, capsys, "q4", q4, "--mapping", mapping_file, "--period", "Annual")
     assert code == 0, err
     wb = load_workbook(written)
     assert wb.portfolio.reporting_period == "Annual"
@@ -113,7 +113,7 @@ def test_a_mapping_that_no_longer_fits_names_sheet_row_and_column_and_writes_not
     renamed = mapping_file.read_text(encoding="utf-8").replace('"Indicator" = "PI Name"',
                                                               '"Indicator name" = "PI Name"')
     mapping_file.write_text(renamed, encoding="utf-8")
-    code, out, err, written = _import(tmp_path, capsys, "next", data, "--mapping", mapping_file)
+    code, _, err, written = _import(tmp_path, capsys, "next", data, "--mapping", mapping_file)
     assert code == 1 and not written.exists()
     assert "KPIs!row 4: The mapping maps the column 'Indicator name' to PI Name" in err
     assert "renamed" in err and "nothing was written" in err

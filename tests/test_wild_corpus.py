@@ -35,7 +35,7 @@ def _opens_elsewhere(data: bytes) -> bool:
             for name in book.sheet_names[:3]:
                 book.get_sheet_by_name(name).to_python()
         return True
-    except Exception:  # noqa: BLE001 - any failure means calamine does not open it
+    except Exception:  # noqa: BLE001, S110 - any failure means calamine does not open it
         pass
     import openpyxl
 

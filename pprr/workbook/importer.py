@@ -26,16 +26,20 @@ from pathlib import Path
 
 from .. import schema
 from ..model import PortfolioWorkbook, Problem, Severity
-from ..rules.values import UnreadableValue, cell_text, format_number, parse_number, parse_value, percent_decimals
+from ..rules.values import (
+    UnreadableValue,
+    cell_text,
+    format_number,
+    parse_number,
+    parse_value,
+    percent_decimals,
+)
 from ..schema import column_letter, norm_header
 from .layout_sniff import (
-    BUDGET_SYNONYMS,
-    MEASURE_SYNONYMS,
     Layout,
     field_for,
     heading_key,
     heading_year,
-    is_total,
     layout_at,
     period_of,
     period_order,
@@ -249,7 +253,7 @@ def propose_sheet(source: Source, name: str, kind: str, layout: Layout | None = 
     keys = _keys(source, name, layout)
     roles: dict[int, str] = {}
     strengths: dict[int, int] = {}
-    for c, key in keys.items():
+    for c in keys:
         heading = layout.headings[c] if c < len(layout.headings) else ""
         role, strength = field_for(heading, kind) if heading else (None, 0)
         if role:
@@ -664,7 +668,7 @@ class _Builder:
             for sr in [s for s in sections if s < r]:
                 section = sections.pop(sr)
 
-            def cell(c: int | None) -> _Cell:
+            def cell(c: int | None, r: int = r) -> _Cell:
                 if c is None:
                     return _Cell(None)
                 return _Cell(grid.value(r, c), grid.formats.get((r, c)))
@@ -874,7 +878,7 @@ class _Builder:
             for sr in [s for s in sections if s < r]:
                 division = sections.pop(sr)
 
-            def value(role: str) -> object:
+            def value(role: str, r: int = r) -> object:
                 return grid.value(r, col[role]) if role in col else None
 
             service = _display(value("Service"))
@@ -882,7 +886,7 @@ class _Builder:
                 self.notes.append(f"{sheet.sheet} row {r + 1}: no service name; left out.")
                 continue
 
-            def money(role: str) -> float | None:
+            def money(role: str, r: int = r) -> float | None:
                 raw = value(role)
                 try:
                     number = parse_number(raw) if _filled(raw) else None
@@ -1131,8 +1135,8 @@ def mapping_to_toml(mapping: Mapping, source_name: str = "") -> str:
     """The mapping as a TOML file an officer can read and edit."""
     lines = [f"# {MAPPING_FORMAT}: which column of the council's workbook goes where in the pprr template.",
              "# Use it with: pprr import NEXT.xlsx -o portfolio.xlsx --mapping THIS.toml",
-             "# Each column is mapped to one of the fields listed for its sheet's kind, or to "
-             f"\"{KEEP}\" or \"{LEAVE_OUT}\".",
+             ("# Each column is mapped to one of the fields listed for its sheet's kind, or to "
+              f"\"{KEEP}\" or \"{LEAVE_OUT}\"."),
              f"#   measures: {', '.join(MEASURE_ROLES)}",
              f"#   budget: {', '.join(BUDGET_ROLES)}",
              f"format = {_toml(MAPPING_FORMAT)}", f"version = {MAPPING_VERSION}"]

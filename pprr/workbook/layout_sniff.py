@@ -284,7 +284,7 @@ def sniff(grid: Grid, merged: list | tuple = ()) -> Layout:
         layout.kind = "values"
         layout.data_rows = [r for r, row in enumerate(rows) if any(_filled(v) for v in row)]
         return layout
-    upper, lower = _two_rows(rows, best, merged)
+    _, lower = _two_rows(rows, best, merged)
     if lower is not None:
         return layout_at(grid, lower, 2, merged)
     return layout_at(grid, best, 1, merged)
