@@ -18,8 +18,8 @@ from pathlib import Path
 from .model import Measure, PortfolioWorkbook, Problem
 from .rules.values import format_number
 from .safe_text import terminal_text
-from .schema import norm_header
-from .workbook.reader import load_workbook
+from .schema import REPORTING_PERIODS, YEAR_RE, norm_header
+from .workbook.reader import is_not_template, load_workbook
 
 _FILE_SHEET = "File"  # the sheet the reader names for problems with the file as a whole
 
@@ -95,6 +95,20 @@ def _parser() -> argparse.ArgumentParser:
     template.add_argument("--year", help="financial year of the example headers, e.g. 2021/22 (default: current)")
     template.set_defaults(run=_template)
 
+    imp = sub.add_parser("import", help="bring a council's own workbook (.xlsx, .xls, .ods) into the template",
+                         description="Find the headings of each sheet, map its columns to the template's (by the "
+                         "words officers use and by what the values look like), and write a template workbook. "
+                         "The mapping is printed; save it with --save-mapping, edit it, and use it with --mapping.")
+    imp.add_argument("source", help="the council's workbook (.xlsx, .xls or .ods)")
+    imp.add_argument("-o", "--output", required=True, help="the template workbook (.xlsx) to write")
+    imp.add_argument("--mapping", metavar="FILE.toml", help="use this saved mapping instead of the proposal")
+    imp.add_argument("--save-mapping", metavar="FILE.toml", help="save the mapping used, for next time")
+    imp.add_argument("--council", help="the council's name (default: from the file's title rows)")
+    imp.add_argument("--portfolio", help="the portfolio's name (default: from the title rows or the file name)")
+    imp.add_argument("--year", help="financial year, e.g. 2023/24 (default: from the headings or titles)")
+    imp.add_argument("--period", help="reporting period: " + ", ".join(REPORTING_PERIODS))
+    imp.set_defaults(run=_import)
+
     pack = sub.add_parser("pack", help="build the PDF committee pack")
     pack.add_argument("workbook", help="the portfolio workbook (.xlsx)")
     pack.add_argument("-o", "--output", required=True, help="the .pdf file to write")
@@ -117,6 +131,13 @@ def _table_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _check(args: argparse.Namespace) -> int:
     path, wb = _read(args.workbook)
+    if is_not_template(wb):
+        for problem in wb.problems:
+            print(_line(problem))
+        print(f"Next step: pprr import {terminal_text(args.workbook)} -o portfolio.xlsx brings its measures and "
+              "budget into the template (pprr import --help); or pprr template -o template.xlsx writes the empty "
+              "template to fill in.")
+        return 1
     if _unreadable(wb):
         for problem in wb.problems:
             _error(_line(problem))
@@ -311,6 +332,94 @@ def _template(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from None
     _error(f"Wrote the empty template to {args.output}")
     return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from .workbook import importer
+
+    source_path = Path(args.source)
+    if not source_path.is_file():
+        raise CommandError(f"{args.source}: no such file")
+    if not args.output.casefold().endswith(".xlsx"):
+        raise CommandError(f"{args.output}: the workbook pprr writes is always .xlsx; name it so")
+    given = _portfolio_flags(args)
+    try:
+        source = importer.read_import_source(source_path.read_bytes(), source_path.name)
+        notes: list[str] = []
+        if args.mapping:
+            saved = importer.mapping_from_text(_read_text(args.mapping), Path(args.mapping).name)
+            mapping, notes = importer.fit_mapping(source, saved, given)
+        else:
+            mapping = importer.propose(source, given)
+        _print_mapping(source, mapping, importer)
+        result = importer.build(source, mapping)
+    except importer.ImportProblem as exc:
+        for problem in exc.problems:
+            _error(_line(problem))
+        raise CommandError(f"nothing was written to {args.output}") from None
+    try:
+        Path(args.output).write_bytes(result.data)
+    except OSError as exc:
+        raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    for note in [*notes, *result.notes]:
+        print(f"  - {terminal_text(note)}")
+    wb = result.workbook
+    print(f"Wrote {terminal_text(args.output)}: {len(wb.measures)} measures under {len(wb.priorities)} "
+          f"priorit{'ies' if len(wb.priorities) != 1 else 'y'}, {len(wb.budget)} budget lines; "
+          f"{len(wb.warnings)} warning{'s' if len(wb.warnings) != 1 else ''} (pprr check {terminal_text(args.output)}"
+          " lists them).")
+    if args.save_mapping:
+        try:
+            Path(args.save_mapping).write_text(importer.mapping_to_toml(mapping, source_path.name), encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"cannot write {args.save_mapping}: {exc.strerror or exc}") from None
+        print(f"Saved the mapping to {terminal_text(args.save_mapping)}: next time, pprr import NEW.xlsx -o "
+              f"portfolio.xlsx --mapping {terminal_text(args.save_mapping)}")
+    elif not args.mapping:
+        print("To change the mapping: add --save-mapping mapping.toml, edit the file, and import again with "
+              "--mapping mapping.toml.")
+    return 0
+
+
+def _portfolio_flags(args: argparse.Namespace) -> dict[str, str]:
+    given = {"Council": args.council, "Portfolio": args.portfolio, "Financial Year": args.year,
+             "Reporting Period": args.period}
+    if args.year and not YEAR_RE.match(args.year):
+        raise CommandError(f"--year {args.year} should look like 2023/24")
+    if args.period:
+        match = next((p for p in REPORTING_PERIODS if p.casefold() == args.period.casefold()), None)
+        if match is None:
+            raise CommandError(f"--period {args.period} should be one of: {', '.join(REPORTING_PERIODS)}")
+        given["Reporting Period"] = match
+    return {k: v.strip() for k, v in given.items() if v and v.strip()}
+
+
+def _read_text(name: str) -> str:
+    try:
+        return Path(name).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise CommandError(f"cannot read {name}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"{name} is not a text file (a mapping is TOML or JSON text)") from None
+
+
+def _print_mapping(source, mapping, importer) -> None:
+    """The mapping, sheet by sheet and column by column, for the officer to check."""
+    print(f"{terminal_text(source.name)}:")
+    for name, layout in source.layouts.items():
+        sheet = mapping.sheet(name)
+        if sheet is None or sheet.kind == importer.SKIP:
+            from .workbook.layout_sniff import describe
+
+            print(f"  sheet '{terminal_text(name)}': not imported ({terminal_text(describe(layout))})")
+            continue
+        rows = f"rows {sheet.heading_row - 1}-{sheet.heading_row}" if sheet.heading_rows == 2 else \
+            f"row {sheet.heading_row}"
+        print(f"  sheet '{terminal_text(name)}' as {importer.SHEET_KINDS[sheet.kind].lower()}, headings in {rows}:")
+        for heading, role in sheet.columns.items():
+            print(f"    {terminal_text(heading)[:50]:<50} -> {role}")
+    fields = ", ".join(f"{k}: {terminal_text(v)}" for k, v in mapping.portfolio.items() if v)
+    print(f"  Portfolio: {fields}")
 
 
 def _pack(args: argparse.Namespace) -> int:
