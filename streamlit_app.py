@@ -29,15 +29,22 @@ _state.start()
 note = _state.notice()
 if note:
     st.info(note)
-status = st.sidebar.container()  # filled after the page, so it counts an edit the page has just taken
-page = st.navigation([
+pages = [
     st.Page("pages/workbook.py", title="Workbook", default=True),
     st.Page("pages/measures.py", title="Measures"),
     st.Page("pages/what_if.py", title="What-if"),
     st.Page("pages/priorities.py", title="Priorities"),
     st.Page("pages/finance.py", title="Finance"),
     st.Page("pages/report.py", title="Report"),
-])
+]
+# The app draws its own page links: with client.showSidebarNavigation off, Streamlit never lists the files in
+# pages/ (it would on a fresh server's first run, before this script has said which pages there are).
+page = st.navigation(pages, position="hidden")
+with st.sidebar.container(key="pprr_nav"):
+    st.markdown("**pprr**")
+    for each in pages:
+        st.page_link(each)
+status = st.sidebar.container()  # filled after the page, so it counts an edit the page has just taken
 page.run()
 
 
