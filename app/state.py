@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,6 +59,8 @@ class Working:
     scenario: dict[str, str] = field(default_factory=dict)  # measure key "CODE|COHORT" -> scenario target text
     revision: int = 0  # bumped on every change to the edits, so derived values know when to recompute
     draft: str | None = None  # token of the saved draft, once there is one
+    edit_times: list[float | None] = field(default_factory=list)  # when each edit was made (None: before reopening)
+    downloaded: tuple[int, int] | None = None  # (revision, net edits) of the last edited workbook downloaded
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,24 @@ def read(data: bytes, filename: str) -> tuple[str, PortfolioWorkbook]:
         return sha, _parse(sha, filename, data)
     except Exception:  # noqa: BLE001 - the last guard between a file and the page
         return sha, PortfolioWorkbook(problems=(Problem(Severity.ERROR, "File", None, None, UNREADABLE),))
+
+
+_SETTLED = False  # process-wide, not user data: whether the long-lived objects are out of the collector's way
+
+
+def settle_memory() -> None:
+    """Once per server process: Streamlit collects garbage after every run, walking every object alive. The
+    modules loaded by the first run live as long as the server, so they are frozen out of that walk (objects made
+    later are collected as before); this takes most of the collection's time off every rerun."""
+    global _SETTLED
+    if not _SETTLED:
+        import gc
+
+        import altair  # noqa: F401 - loaded now so the pages' chart library is frozen with the rest
+
+        gc.collect()
+        gc.freeze()
+        _SETTLED = True
 
 
 def start() -> Working:
@@ -186,6 +207,7 @@ def _reopen_draft(token: str | None) -> bool:
     st.session_state.pop(_HELD, None)
     w = st.session_state[_WORKING]
     w.edits.extend(draft.edits)
+    w.edit_times.extend([None] * len(draft.edits))
     w.scenario.update(draft.scenario)
     _acknowledged(draft.version, w.edits, w.scenario)
     return True
@@ -363,22 +385,51 @@ def _changed() -> None:
 
 
 def _append(edits: list[Edit]) -> None:
-    working().edits.extend(edits)
+    w = working()
+    w.edits.extend(edits)
+    w.edit_times.extend([time.time()] * len(edits))
     _changed()
 
 
+def _times() -> list[float | None]:
+    """One time per edit (a working copy from before times were kept gets None for each)."""
+    w = working()
+    if len(w.edit_times) != len(w.edits):
+        w.edit_times[:] = [None] * len(w.edits)
+    return w.edit_times
+
+
 def undo() -> Edit | None:
+    """Take back the latest edit."""
     w = working()
     if not w.edits:
         return None
+    _times().pop()
     last = w.edits.pop()
     _changed()
     return last
 
 
-def reset() -> None:
+def undo_cell(cell: tuple[str, int, str]) -> int:
+    """Put one changed cell (``Edit.cell``) back to its value before any edit; how many edits that took back."""
+    w = working()
+    times = _times()
+    keep = [(e, t) for e, t in zip(w.edits, times) if e.cell != cell]
+    removed = len(w.edits) - len(keep)
+    if removed:
+        w.edits[:] = [e for e, _ in keep]
+        w.edit_times[:] = [t for _, t in keep]
+        _changed()
+    return removed
+
+
+def reset() -> int:
+    """Take back every edit; how many cells were put back."""
+    count = unsaved_count()
     working().edits.clear()
+    working().edit_times.clear()
     _changed()
+    return count
 
 
 def changes() -> list[Edit]:
@@ -387,7 +438,67 @@ def changes() -> list[Edit]:
 
 
 def unsaved_count() -> int:
+    """Cells changed from the workbook as uploaded (the name is kept for callers; see :func:`edits_state`)."""
     return len(changes())
+
+
+@dataclass(frozen=True)
+class Change:
+    """One changed cell as the change log shows it."""
+
+    edit: Edit  # from the original value to the latest
+    when: float | None  # time of its latest edit
+    name: str  # the measure's name, the service or the priority's title
+
+
+def change_log() -> list[Change]:
+    """The changed cells, most recently changed first."""
+    w = working()
+    times = _times()
+    latest: dict[tuple[str, int, str], float | None] = {}
+    order: dict[tuple[str, int, str], int] = {}
+    for i, (e, t) in enumerate(zip(w.edits, times)):
+        latest[e.cell] = t
+        order[e.cell] = i
+    wb = current()
+    names = {MEASURES.name: {m.row: m.name for m in wb.measures},
+             "Budget": {b.row: b.division for b in wb.budget},
+             "Priorities": {p.row: p.title for p in wb.priorities}}
+    found = [Change(e, latest.get(e.cell), names.get(e.sheet, {}).get(e.row, "")) for e in changes()]
+    return sorted(found, key=lambda c: order.get(c.edit.cell, 0), reverse=True)
+
+
+# --- one vocabulary for where the edits are ------------------------------------------------------------------
+
+NO_EDITS = "No edits yet"
+SAVED = "saved in your draft"
+NOT_SAVED = "not saved: kept in this browser tab only"
+NOT_DOWNLOADED = "not yet in a downloaded workbook"
+DOWNLOADED = "all in the workbook you downloaded"
+CHANGED_SINCE_DOWNLOAD = "changed since your last download"
+
+
+def edits_state() -> tuple[str, str]:
+    """(headline, where they are) for the edits, in the same words on every page and in the sidebar:
+    ``("3 edits", "saved in your draft · not yet in a downloaded workbook")``."""
+    w = working()
+    count = unsaved_count()
+    if not count:
+        return NO_EDITS, ""
+    kept = SAVED if w.draft and draft_status()[0] else NOT_SAVED
+    if w.downloaded is None:
+        where = NOT_DOWNLOADED
+    elif w.downloaded[0] == w.revision:
+        where = DOWNLOADED
+    else:
+        where = CHANGED_SINCE_DOWNLOAD
+    return f"{count} edit{'' if count == 1 else 's'}", f"{kept} · {where}"
+
+
+def mark_downloaded() -> None:
+    """The officer downloaded the edited workbook as it stands now."""
+    w = working()
+    w.downloaded = (w.revision, unsaved_count())
 
 
 # --- the what-if scenario -------------------------------------------------------------------------------------
@@ -430,6 +541,9 @@ def adopt_scenario() -> int:
     return len(made)
 
 
-def discard_scenario() -> None:
+def discard_scenario() -> int:
+    """Drop the scenario; how many scenario targets it had."""
+    count = len(working().scenario)
     working().scenario.clear()
     _save_draft()
+    return count
