@@ -177,7 +177,7 @@ def derived() -> Derived:
     memo: Derived | None = st.session_state.get(_DERIVED)
     if memo is None or memo.key != key:
         current = apply_edits(w.base, w.edits)
-        settings = Settings(tolerance_pct=current.portfolio.tolerance_pct)
+        settings = Settings(tolerance_pct=current.portfolio.tolerance_pct, comparator_set=current.portfolio.comparator_set)
         if memo is not None and memo.key[0] == w.sha and memo.settings == settings:
             # Only the measures an edit rebuilt are rated again: the work follows the change, not the workbook.
             ratings = rerate(memo.current, memo.ratings, current, settings)

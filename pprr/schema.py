@@ -20,6 +20,7 @@ COUNCIL_FIELDS = (
     "Approved By",
     "Tolerance %",
     "Illustrative",
+    "Comparator Set",
 )
 
 REPORTING_PERIODS = ("Agreement", "Q1", "Mid-Year", "Q3 Update", "Annual")
@@ -30,6 +31,8 @@ UNITS = ("%", "rate", "number", "score", "days")
 YES_NO = ("Y", "N")
 RISK_RATINGS = ("Green", "Amber", "Red")
 DEFAULT_TOLERANCE_PCT = 5.0
+PROJECT_STATUSES = ("Complete", "On track", "At risk", "Off track", "Not started")
+DEFAULT_COMPARATOR_SET = "Statistical Neighbours"
 
 # Words officers use for "no value yet". Matched case-insensitively; the reason is kept as written.
 MISSING_WORDS = (
@@ -50,6 +53,10 @@ YEAR_RE = re.compile(r"^\s*(\d{4})\s*/\s*(\d{2})\s*$")
 ACTUAL_RE = re.compile(r"^\s*(\d{4}/\d{2})\s+actual\s*$", re.IGNORECASE)
 TARGET_RE = re.compile(r"^\s*(\d{4}/\d{2})\s+target\s*$", re.IGNORECASE)
 PROGRAMME_RE = re.compile(r"^\s*(\d{4}/\d{2})\s+programme(\s*£000)?\s*$", re.IGNORECASE)
+# A comparator set's own columns on the Measures sheet: "Statistical Neighbours Comparator" (the value) and
+# "Statistical Neighbours Comparator Year" (the year it is for). The plain "Comparator" column is not a set.
+COMPARATOR_SET_RE = re.compile(r"^\s*(\S.*?)\s+comparator\s*$", re.IGNORECASE)
+COMPARATOR_YEAR_RE = re.compile(r"^\s*(\S.*?)\s+comparator\s+year\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -78,7 +85,8 @@ PORTFOLIO = Sheet(
     (Column("Field", width=22), Column("Value", width=60)),
     help="Two columns, Field and Value: "
     + ", ".join(COUNCIL_FIELDS)
-    + ". Tolerance % is the amber band as a percentage of the target (default 5).",
+    + ". Tolerance % is the amber band as a percentage of the target (default 5). Comparator Set names the "
+    "comparator set a 'Comparator' target is rated against (default Statistical Neighbours).",
 )
 
 PRIORITIES = Sheet(
@@ -107,10 +115,17 @@ MEASURES = Sheet(
         Column("Comparator", required=False, kind="number", width=12),
         Column("Corporate", required=False, choices=YES_NO, kind="yesno", width=10),
         Column("GMS", required=False, choices=YES_NO, kind="yesno", width=8),
+        Column("New Measure", required=False, choices=YES_NO, kind="yesno", width=9,
+               help="Y for a measure new this year (shown with a 'New' marker)."),
+        Column("Theme", required=False, width=22,
+               help="The sub-heading the measure sits under in the agreement (Attainment, Youth Offending ...); "
+               "measures are grouped by it, in the order the themes first appear."),
         Column("Commentary", required=False, width=80),
     ),
     help="One row per measure and cohort. Add one 'YYYY/YY Actual' column per year (oldest first) and the "
-    "'YYYY/YY Target' column of the financial year.",
+    "'YYYY/YY Target' column of the financial year. Benchmarks: add a '<Set> Comparator' column per comparator "
+    "set (for example 'Statistical Neighbours Comparator', 'England Comparator', 'North West Comparator') with "
+    "the comparator's value, and optionally a '<Set> Comparator Year' column with the year it is for.",
 )
 
 BUDGET = Sheet(
@@ -185,7 +200,60 @@ GLOSSARY = Sheet(
     required=False,
 )
 
-SHEETS = (PORTFOLIO, PRIORITIES, MEASURES, BUDGET, BUDGET_CHANGES, RESERVES, SAVINGS, CAPITAL, GLOSSARY)
+NARRATIVE = Sheet(
+    "Narrative",
+    (
+        Column("Heading", width=30, help="For example Introduction, Vision, Outcomes; rows with the same heading "
+               "are consecutive paragraphs of one section."),
+        Column("Text", width=100),
+    ),
+    required=False,
+    help="The agreement's own words: the portfolio holder's introduction, the vision and the like, one paragraph "
+    "per row, in the order they are printed.",
+)
+
+PROJECTS = Sheet(
+    "Projects",
+    (
+        Column("Priority", kind="int", width=10),
+        Column("Project", width=45, help="The strategy, programme or project the priority is delivered by."),
+        Column("Milestone", required=False, width=40, help="Optional: one row per milestone of a project."),
+        Column("Lead", required=False, width=22),
+        Column("Due", required=False, width=14, help="A date, or a period such as 'March 2022' or 'Q4'."),
+        Column("Status", required=False, choices=PROJECT_STATUSES, width=12,
+               help="Blank until progress is first reported."),
+        Column("Commentary", required=False, width=80),
+    ),
+    required=False,
+    help="The delivery plan: the strategies, programmes and projects each priority is delivered by ('Delivered "
+    "by' in the agreement), one row per project or per milestone.",
+)
+
+FINANCIAL_RISKS = Sheet(
+    "Financial Risks",
+    (
+        Column("Division", width=28),
+        Column("Risk", width=50),
+        Column("Value £000", required=False, kind="money", width=12),
+        Column("Mitigation", required=False, width=70),
+    ),
+    required=False,
+    help="£000. The key challenges and risks to the budget, with the amount at risk where it is known.",
+)
+
+ONE_OFF_RESOURCES = Sheet(
+    "One-Off Resources",
+    (
+        Column("Investment", width=40),
+        Column("Value £000", kind="money", width=12),
+        Column("Purpose", required=False, width=80),
+    ),
+    required=False,
+    help="£000. Allocated one-off resources: investments agreed for this portfolio on top of its cash limit.",
+)
+
+SHEETS = (PORTFOLIO, PRIORITIES, MEASURES, BUDGET, BUDGET_CHANGES, RESERVES, SAVINGS, CAPITAL, GLOSSARY,
+          NARRATIVE, PROJECTS, FINANCIAL_RISKS, ONE_OFF_RESOURCES)
 SHEETS_BY_NAME = {s.name.casefold(): s for s in SHEETS}
 
 

@@ -33,6 +33,10 @@ SHEETS = [
     "Savings",
     "Capital",
     "Glossary",
+    "Narrative",
+    "Projects",
+    "Financial Risks",
+    "One-Off Resources",
 ]
 CODE_RE = re.compile(r"^(C[SF][SF]E\.\d+)\s*(\([ivx]+\))?")
 TWO_COHORTS_RE = re.compile(r"(?:EHC|ECH) Plan|SEN Support")
@@ -281,6 +285,7 @@ def test_portfolio_fields(agreement, q3):
         "Approved By": "CF",
         "Tolerance %": 5,
         "Illustrative": "No",
+        "Comparator Set": "Statistical Neighbours",
     }
     b = portfolio_fields(q3)
     assert b["Illustrative"] == "Yes"

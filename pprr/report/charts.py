@@ -235,7 +235,7 @@ def status_chart(wb: PortfolioWorkbook, ratings: tuple[Rating, ...] | None = Non
     """Measures per status for each priority, stacked in status order, coloured and named as everywhere else.
     For a single priority, one bar with no row label (the priority is named around the chart)."""
     if ratings is None:
-        ratings = rate_measures(wb.measures, Settings(tolerance_pct=wb.portfolio.tolerance_pct))
+        ratings = rate_measures(wb.measures, Settings(tolerance_pct=wb.portfolio.tolerance_pct, comparator_set=wb.portfolio.comparator_set))
     titles = {p.number: p.title for p in wb.priorities}
     numbers = list(dict.fromkeys([p.number for p in wb.priorities] + [m.priority for m in wb.measures]))
     labels = {n: _priority_label(n, titles.get(n, f"Priority {n}")) for n in numbers}

@@ -142,7 +142,7 @@ def _prepare(wb: PortfolioWorkbook, options: PackOptions) -> _Pack:
         raise ValueError(f"Unknown pack section '{unknown[0]}' (choose from {', '.join(SECTIONS)})")
     if options.scenario_targets:
         wb = apply_scenario(wb, options.scenario_targets)
-    settings = Settings(tolerance_pct=wb.portfolio.tolerance_pct)
+    settings = Settings(tolerance_pct=wb.portfolio.tolerance_pct, comparator_set=wb.portfolio.comparator_set)
     priorities = _priorities(wb, options.priorities)
     numbers = {p.number for p in priorities}
     rated = tuple((m, r) for m, r in zip(wb.measures, rate_measures(wb.measures, settings)) if m.priority in numbers)

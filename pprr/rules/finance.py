@@ -64,7 +64,7 @@ def _ordered(names: Iterable[str]) -> list[str]:
 
 def budget_table(wb: PortfolioWorkbook, settings: Settings | None = None) -> pd.DataFrame:
     """One row per service, in workbook order: net budget, forecast, variance (+ = overspend), % of |net|, RAG."""
-    settings = settings or Settings(tolerance_pct=wb.portfolio.tolerance_pct)
+    settings = settings or Settings(tolerance_pct=wb.portfolio.tolerance_pct, comparator_set=wb.portfolio.comparator_set)
     rows = []
     for line in wb.budget:
         variance = budget_variance(line.net_budget, line.forecast)

@@ -13,7 +13,8 @@ Rules (documented for officers in the README and printed as the pack's status ke
   measure's own units (percentage points for percentages), never a ratio, so negative and zero targets work.
 * Direction-of-travel targets (maximise / minimise / maintain) are rated the same way against the previous actual
   (maximise = High, minimise = Low, maintain = the measure's own polarity); no previous actual -> No data.
-* A target of ``Comparator`` is rated against the Comparator column.
+* A target of ``Comparator`` is rated against the chosen comparator set (:mod:`pprr.rules.benchmarks`), else the
+  Comparator column.
 * Good performance Contextual, or no target -> Contextual.
 * No latest actual -> No data, with the reason the workbook gives.
 * Trend compares the latest actual with the previous one: Stable within 0.5% of the earlier value's magnitude
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from ..model import Measure, PortfolioWorkbook, TargetKind, Value
+from .benchmarks import comparator_for
 from .values import format_number
 
 
@@ -96,6 +98,7 @@ class Settings:
     stable_pct: float = 0.5  # trend is Stable within this % of the earlier value's magnitude
     budget_red_pct: float = 5.0  # Red overspend: at least this % of |net budget| ...
     budget_red_abs: float = 100.0  # ... or this many £000, whichever is lower
+    comparator_set: str = "Statistical Neighbours"  # a "Comparator" target is rated against this set
 
 
 @dataclass(frozen=True)
@@ -216,9 +219,11 @@ def rate_measure(measure: Measure, settings: Settings = Settings()) -> Rating:
     if target.kind is TargetKind.NUMBER:
         t, against = target.number, "target"
     elif target.kind is TargetKind.COMPARATOR:
-        if measure.comparator is None:
-            return Rating(Status.NO_DATA, "Target is the comparator, but no Comparator value is given", **base)
-        t, against = measure.comparator, "comparator"
+        found = comparator_for(measure, settings.comparator_set)
+        if found is None:
+            return Rating(Status.NO_DATA, f"Target is the comparator, but no {settings.comparator_set} or "
+                                          "Comparator value is given", **base)
+        t, against = found
     else:
         if not previous:
             return Rating(
@@ -234,7 +239,8 @@ def rate_measure(measure: Measure, settings: Settings = Settings()) -> Rating:
     off = round(abs(gap), 6)
     unit = (" pt" if off == 1 else " pts") if percent else ""
     if status is Status.GREEN:
-        verdict = "on target" if against == "target" else f"at or better than {against.split(' ')[0]}"
+        verdict = "on target" if against == "target" else \
+            f"at or better than {'previous' if against.startswith('previous ') else against}"
     elif status is Status.AMBER:
         verdict = f"{format_number(off)}{unit} off, within tolerance of {format_number(round(tolerance, 6))}{unit}"
     else:
@@ -260,7 +266,8 @@ def rerate(previous: PortfolioWorkbook, previous_ratings: tuple[Rating, ...], cu
     """
     if (len(previous_ratings) != len(previous.measures) or len(previous.measures) != len(current.measures)
             or previous.actual_years != current.actual_years
-            or previous.portfolio.tolerance_pct != current.portfolio.tolerance_pct):
+            or previous.portfolio.tolerance_pct != current.portfolio.tolerance_pct
+            or previous.portfolio.comparator_set != current.portfolio.comparator_set):
         return rate_measures(current.measures, settings)
     return tuple(rating if measure is before else rate_measure(measure, settings)
                  for before, measure, rating in zip(previous.measures, current.measures, previous_ratings))
