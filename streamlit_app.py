@@ -29,5 +29,6 @@ page = st.navigation([
     st.Page("pages/priorities.py", title="Priorities", icon=":material/flag:"),
     st.Page("pages/finance.py", title="Finance", icon=":material/currency_pound:"),
     st.Page("pages/report.py", title="Report", icon=":material/description:"),
+    st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
 ])
 page.run()

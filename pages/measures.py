@@ -12,7 +12,9 @@ import streamlit as st
 
 from app import grid as _grid
 from app import state as _state
-from pprr.model import PortfolioWorkbook
+from pprr.model import Measure, PortfolioWorkbook
+from pprr.rules.agreement import flag_key, flags_text
+from pprr.rules.benchmarks import COMPARISON_KEY, chosen_set, describe, is_known, judge, known_name
 from pprr.rules.status import STATUS_ORDER, STATUS_STYLES, TREND_KEY, Rating, status_key
 from pprr.rules.values import UnreadableValue
 from pprr.safe_text import markdown_text
@@ -24,7 +26,30 @@ _NONCE = "measures_grid_nonce"  # changed to redraw the grid from the log after 
 _VIEW = "measures_view"
 
 
-def columns() -> tuple[_grid.Column, ...]:
+def comparator_columns(sets: tuple[str, ...], chosen: str = "") -> tuple[_grid.Column, ...]:
+    """One column per comparator set, then how the latest compares with the chosen set. Headers are the code's
+    own words (:func:`known_name`), never the workbook's."""
+    if not sets:
+        return ()
+    C = _grid.Column
+    versus = known_name(chosen, 0) if is_known(chosen) else "chosen set"
+    return (*(C(f"cmp_{i}", known_name(name, i + 1), 140, tooltip=True) for i, name in enumerate(sets)),
+            C("versus", f"vs {versus}", 150, tooltip=True))
+
+
+def comparator_cells(m: Measure, r: Rating, wb: PortfolioWorkbook) -> dict[str, str]:
+    cells = {}
+    for i, name in enumerate(wb.comparator_sets):
+        b = m.benchmark(name)
+        label = "" if is_known(name) else f"{name}: "  # an unknown set's name shows in its cells, not its header
+        cells[f"cmp_{i}"] = f"{label}{describe(b)}" if b else ""
+    if wb.comparator_sets:
+        j = judge(m, r.latest.number if r.latest else None, chosen_set(wb), wb.portfolio.tolerance_pct)
+        cells["versus"] = j.text
+    return cells
+
+
+def columns(sets: tuple[str, ...] = (), chosen: str = "") -> tuple[_grid.Column, ...]:
     C = _grid.Column
     return (
         C("code", "PI code", 150, pinned=True, tooltip=True),  # the code with its cohort: "CFSE.13 Writing"
@@ -34,12 +59,15 @@ def columns() -> tuple[_grid.Column, ...]:
         C("status", "Status", 110, status=True),
         C("trend", "Trend", 115),
         C("latest", "Latest value", 140, tooltip=True),
+        *comparator_columns(sets, chosen),
         C("mark", "Edited", 90),
         C("reason", "Reason", 380, tooltip=True),
         C("commentary", "Commentary", 320, editable=True, large_text=True, tooltip=True),
         C("cohort", "Cohort", 100),
         C("priority", "Priority", 90, numeric=True),
         C("type", "Type", 110),
+        C("theme", "Theme", 150, tooltip=True),
+        C("flags", "Flags", 90),
         C(_grid.ROW_ID, "Sheet row", 90, numeric=True),
         C(_grid.STATUS_KEY, "", hidden=True),
         C(_grid.EDITED, "", hidden=True),
@@ -80,9 +108,10 @@ def measures_frame(wb: PortfolioWorkbook, ratings: tuple[Rating, ...], fields: d
             "actual": next((v.raw for y, v in m.actuals if y == year), ""), "target": m.target.raw,
             "status": r.badge, "trend": f"{r.arrow} {r.trend.value}" if r.trend else "", "latest": latest_text(r),
             "reason": r.reason, "commentary": m.commentary, _grid.STATUS_KEY: r.status.value,
-            _grid.EDITED: "|".join(sorted(marks)),
+            _grid.EDITED: "|".join(sorted(marks)), "theme": m.theme, "flags": flags_text(m),
+            **comparator_cells(m, r, wb),
         })
-    return pd.DataFrame(rows, columns=[c.field for c in columns()])
+    return pd.DataFrame(rows, columns=[c.field for c in columns(wb.comparator_sets, chosen_set(wb))])
 
 
 @dataclass(frozen=True)
@@ -168,6 +197,10 @@ def keys() -> None:
             st.text(f"{STATUS_STYLES[status].symbol} {STATUS_STYLES[status].label}: {meaning}")
         for trend, meaning in TREND_KEY:
             st.text(f"{trend}: {meaning}")
+        for marker, meaning in flag_key():
+            st.text(f"Flag {marker}: {meaning}")
+        for name, meaning in COMPARISON_KEY:
+            st.text(f"{name}: {meaning}")
 
 
 def edit_form(wb: PortfolioWorkbook, fields: dict[str, str]) -> None:
@@ -198,7 +231,7 @@ st.caption(f"Showing {len(shown)} of {len(frame)} measures.")
 working = _state.working()
 filters = hashlib.sha256(repr(list(shown[_grid.ROW_ID])).encode()).hexdigest()[:8]
 key = f"measures_grid_{working.sha[:12]}_{working.revision}_{st.session_state.get(_NONCE, 0)}_{filters}"
-returned = _grid.show(shown, columns(), key)
+returned = _grid.show(shown, columns(wb.comparator_sets, chosen_set(wb)), key)
 cells = [c for c in _grid.changed_cells(shown, returned, tuple(fields)) if c[1] in fields]
 if cells:
     record(cells, fields, wb)

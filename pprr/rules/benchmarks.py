@@ -47,6 +47,24 @@ COMPARISON_KEY: list[tuple[str, str]] = [
 ]
 
 
+# Comparator sets councils commonly use. A screen that must not show workbook text in code-made places (grid
+# headers) names a known set with these words and any other set by its position.
+KNOWN_SETS = (
+    "Statistical Neighbours", "England", "North West", "Greater Manchester", "Core Cities",
+    "CIPFA Nearest Neighbours", "Regional", "National", "Wales", "Scotland", "Northern Ireland",
+)
+
+
+def is_known(set_name: str) -> bool:
+    return " ".join(set_name.split()).casefold() in {k.casefold() for k in KNOWN_SETS}
+
+
+def known_name(set_name: str, position: int) -> str:
+    """The code's own spelling of ``set_name`` when it is a known set, else ``Comparator <position>``."""
+    folded = " ".join(set_name.split()).casefold()
+    return next((k for k in KNOWN_SETS if k.casefold() == folded), f"Comparator {position}")
+
+
 @dataclass(frozen=True)
 class Judgement:
     """The latest actual against one comparator set."""
