@@ -123,6 +123,34 @@ def save_projects(projects: tuple[Project, ...], key: str) -> None:
         st.session_state[_MESSAGE] = "Not saved: " + "; ".join(refused)
 
 
+def save_project_form(project: Project, status_key: str, commentary_key: str) -> None:
+    """The form's status and commentary for ``project`` into the edit log (only what changed is logged)."""
+    changes = {STATUS: st.session_state[status_key] or "", COMMENTARY: st.session_state[commentary_key]}
+    for field, text in changes.items():
+        try:
+            _state.edit(PROJECTS.name, project.row, field, text)
+        except (UnreadableValue, ValueError) as exc:
+            st.session_state[_MESSAGE] = f"{project.label} (Projects sheet, row {project.row}): {exc}"
+
+
+def project_form(priority: Priority, projects: tuple[Project, ...]) -> None:
+    """The same update without the table: for keyboard users and for long commentary."""
+    number = priority.number
+    with st.expander(f"Update a project's progress (priority {number})"):
+        pick = st.selectbox("Project", range(len(projects)), format_func=lambda i: projects[i].label,
+                            key=f"project_pick_{number}")
+        chosen = projects[pick]
+        options = ["", *PROJECT_STATUSES]
+        suffix = f"{number}_{pick}_{_state.working().revision}"  # fresh fields for each project and revision
+        status_key, commentary_key = f"project_status_{suffix}", f"project_commentary_{suffix}"
+        st.selectbox("Status", options, index=options.index(chosen.status) if chosen.status in options else 0,
+                     format_func=lambda s: s or "Not reported", key=status_key,
+                     help="Leave as Not reported until progress is first reported.")
+        st.text_area("Commentary", value=chosen.commentary, key=commentary_key, height=100)
+        st.button("Save project progress", key=f"save_project_{number}", on_click=save_project_form,
+                  args=(chosen, status_key, commentary_key))
+
+
 def key_projects(priority: Priority) -> None:
     """The priority's projects with their progress; Status and Commentary can be changed in the table."""
     projects = projects_of(_state.current(), priority.number)
@@ -141,6 +169,7 @@ def key_projects(priority: Priority) -> None:
     st.data_editor(projects_table(projects), key=key, hide_index=True, width="stretch", column_config=config,
                    disabled=[c for c in PROJECT_COLUMNS if c not in ("Status", "Commentary")],
                    on_change=save_projects, args=(projects, key))
+    project_form(priority, projects)
 
 
 def exceptions(shown: Section) -> None:
