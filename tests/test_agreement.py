@@ -434,3 +434,39 @@ def test_a_pack_without_the_new_sheets_has_none_of_their_sections():
     for heading in ("Progress on key projects", "Projects at risk", "Key financial risks", "Allocated one-off",
                     "Benchmarks", "Measure flags", "Project progress"):
         assert heading not in text
+
+
+# --- template, instructions and pprr check ----------------------------------------------------------------------
+
+
+def test_the_template_and_its_instructions_cover_every_new_sheet_and_column():
+    from pprr.workbook.template import template_bytes
+
+    book = openpyxl.load_workbook(BytesIO(template_bytes("2021/22")))
+    assert book.sheetnames[-4:] == ["Narrative", "Projects", "Financial Risks", "One-Off Resources"]
+    measures = [c.value for c in book["Measures"][1]]
+    for header in ("Statistical Neighbours Comparator", "Statistical Neighbours Comparator Year",
+                   "England Comparator", "New Measure", "Theme"):
+        assert header in measures
+    status_lists = [dv.formula1 for dv in book["Projects"].data_validations.dataValidation]
+    assert '"Complete,On track,At risk,Off track,Not started"' in status_lists
+    portfolio = {r[0].value: r[1].value for r in book["Portfolio"].iter_rows(min_row=2)}
+    assert portfolio["Comparator Set"] == "Statistical Neighbours"
+    instructions = {r[0].value: r[1].value for r in book["Instructions"].iter_rows(min_row=2)}
+    for topic in ("Benchmarks", "Flags and themes", "Delivery plans", "Narrative", "Projects", "Financial Risks",
+                  "One-Off Resources"):
+        assert topic in instructions
+    assert "Comparator Set" in instructions["Targets"]
+    assert "Value £000" in instructions["Financial Risks"] and "Mitigation" in instructions["Financial Risks"]
+    assert "'<Set> Comparator Year'" in instructions["Benchmarks"]
+
+
+def test_pprr_check_reports_the_new_sheets_problems_by_cell(tmp_path):
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(make_workbook(sheets={"Projects": [dict(PROJECTS[0], Status="Late")]}))
+    run = subprocess.run([sys.executable, "-m", "pprr.cli", "check", str(path)], capture_output=True, text=True,
+                         cwd=ROOT)
+    assert run.returncode == 0, run.stdout + run.stderr  # a warning does not stop the workbook loading
+    assert "Projects!F2: Status 'Late' is not one of: Complete, On track, At risk, Off track, Not started." in (
+        run.stdout)
+    assert "Traceback" not in run.stdout + run.stderr
