@@ -42,6 +42,7 @@ pages = [
     st.Page("pages/finance.py", title="Finance"),
     st.Page("pages/report.py", title="Report"),
     st.Page("pages/periods.py", title="Reporting year"),
+    st.Page("pages/glossary.py", title="Glossary"),
 ]
 # The app draws its own page links: with client.showSidebarNavigation off, Streamlit never lists the files in
 # pages/ (it would on a fresh server's first run, before this script has said which pages there are).

@@ -1,4 +1,5 @@
-"""Finance: budget against forecast, variances, the cash-limit reconciliation, savings and reserves.
+"""Finance: budget against forecast, variances, the cash-limit reconciliation, savings and reserves; then the capital
+programme, the key financial risks and the allocated one-off resources.
 
 The forecast outturn per service can be edited in the grid; variance and the service RAG are recomputed from it.
 The tables and charts are worked out once per revision of the working copy (:class:`View`), so a rerun that
@@ -211,7 +212,45 @@ def chart(title: str, spec: dict | None) -> None:
         st.caption(f"{title}: the workbook has no figures for this chart.")
 
 
+def capital_risks_one_off(wb: PortfolioWorkbook) -> None:
+    """The rest of the agreement's finance section: capital programme, key financial risks, one-off resources."""
+    st.subheader("Capital programme (£000)")
+    if wb.capital:
+        table = finance.capital_table(wb)
+        years = finance.capital_years(wb)
+        frame = pd.DataFrame({"Scheme": table["scheme"], "Funding": table["funding"],
+                              **{f"{y} £000": table[y].map(finance.format_money) for y in years},
+                              "Total £000": table["total"].map(finance.format_money)})
+        st.dataframe(frame, hide_index=True, width="stretch", key="capital_table")
+        for scheme in (s for s in wb.capital if s.description):
+            st.caption(markdown_text(f"{scheme.scheme}: {scheme.description}"))
+    else:
+        st.text("The workbook lists no capital schemes.")
+    st.subheader("Key financial risks (£000)")
+    if wb.financial_risks:
+        frame = pd.DataFrame([(r.division, r.risk, finance.format_money(r.value), r.mitigation)
+                              for r in wb.financial_risks], columns=["Division", "Risk", "Value £000", "Mitigation"])
+        st.dataframe(frame, hide_index=True, width="stretch", key="financial_risks",
+                     column_config={"Risk": st.column_config.TextColumn(width=420),
+                                    "Mitigation": st.column_config.TextColumn(width=520)})
+        known = [r.value for r in wb.financial_risks if r.value is not None]
+        if known:
+            st.text(f"Quantified risks: £{finance.format_money(sum(known))}k")
+    else:
+        st.text("The workbook lists no financial risks (Financial Risks sheet).")
+    st.subheader("Allocated one-off resources (£000)")
+    if wb.one_off_resources:
+        frame = pd.DataFrame([(o.investment, finance.format_money(o.value), o.purpose) for o in wb.one_off_resources],
+                             columns=["Investment", "Value £000", "Purpose"])
+        st.dataframe(frame, hide_index=True, width="stretch", key="one_off_resources",
+                     column_config={"Purpose": st.column_config.TextColumn(width=700)})
+        st.text(f"Total: £{finance.format_money(sum(o.value or 0 for o in wb.one_off_resources))}k")
+    else:
+        st.text("The workbook lists no one-off resources (One-Off Resources sheet).")
+
+
 st.title("Finance")
 budget_section()
 for title, spec in chart_specs(_state.current()).items():
     chart(title, spec)
+capital_risks_one_off(_state.current())

@@ -13,7 +13,9 @@ import streamlit as st
 from app import grid as _grid
 from app import periods as _periods
 from app import state as _state
-from pprr.model import PortfolioWorkbook
+from pprr.model import Measure, PortfolioWorkbook
+from pprr.rules.agreement import flag_key, flags_text
+from pprr.rules.benchmarks import COMPARISON_KEY, chosen_set, describe, is_known, judge, known_name
 from pprr.rules.status import (
     STATUS_ORDER,
     STATUS_STYLES,
@@ -34,7 +36,30 @@ _VIEW = "measures_view"
 _CONFIRM_RESET = "measures_confirm_reset"
 
 
-def columns() -> tuple[_grid.Column, ...]:
+def comparator_columns(sets: tuple[str, ...], chosen: str = "") -> tuple[_grid.Column, ...]:
+    """One column per comparator set, then how the latest compares with the chosen set. Headers are the code's
+    own words (:func:`known_name`), never the workbook's."""
+    if not sets:
+        return ()
+    C = _grid.Column
+    versus = known_name(chosen, 0) if is_known(chosen) else "chosen set"
+    return (*(C(f"cmp_{i}", known_name(name, i + 1), 140, tooltip=True) for i, name in enumerate(sets)),
+            C("versus", f"vs {versus}", 150, tooltip=True))
+
+
+def comparator_cells(m: Measure, r: Rating, wb: PortfolioWorkbook) -> dict[str, str]:
+    cells = {}
+    for i, name in enumerate(wb.comparator_sets):
+        b = m.benchmark(name)
+        label = "" if is_known(name) else f"{name}: "  # an unknown set's name shows in its cells, not its header
+        cells[f"cmp_{i}"] = f"{label}{describe(b)}" if b else ""
+    if wb.comparator_sets:
+        j = judge(m, r.latest.number if r.latest else None, chosen_set(wb), wb.portfolio.tolerance_pct)
+        cells["versus"] = j.text
+    return cells
+
+
+def columns(sets: tuple[str, ...] = (), chosen: str = "") -> tuple[_grid.Column, ...]:
     C = _grid.Column
     return (
         C("code", "PI code", 140, pinned=True, tooltip=True),  # the code with its cohort: "CFSE.13 Writing"
@@ -45,6 +70,7 @@ def columns() -> tuple[_grid.Column, ...]:
         C("previous", "Previous status", 125, tooltip=True),  # at the last kept reporting period
         C("name", "Measure", 210, tooltip=True),
         C("latest", "Latest value", 175, tooltip=True),
+        *comparator_columns(sets, chosen),
         C("history", "Earlier years", 260, tooltip=True),
         C("mark", "Edited", 90),
         C("reason", "Reason", 380, tooltip=True),
@@ -52,6 +78,8 @@ def columns() -> tuple[_grid.Column, ...]:
         C("cohort", "Cohort", 100),
         C("priority", "Priority", 90, numeric=True),
         C("type", "Type", 110),
+        C("theme", "Theme", 150, tooltip=True),
+        C("flags", "Flags", 90),
         C(_grid.ROW_ID, "Sheet row", hidden=True),
         C(_grid.STATUS_KEY, "", hidden=True),
         C(_grid.EDITED, "", hidden=True),
@@ -98,9 +126,10 @@ def measures_frame(wb: PortfolioWorkbook, ratings: tuple[Rating, ...], fields: d
             "history": history_text(m, settings, before=year),
             "reason": r.reason, "commentary": m.commentary, _grid.STATUS_KEY: r.status.value,
             "previous": previous.get(f"{m.code}|{m.cohort}", ""),
-            _grid.EDITED: "|".join(sorted(marks)),
+            _grid.EDITED: "|".join(sorted(marks)), "theme": m.theme, "flags": flags_text(m),
+            **comparator_cells(m, r, wb),
         })
-    return pd.DataFrame(rows, columns=[c.field for c in columns()])
+    return pd.DataFrame(rows, columns=[c.field for c in columns(wb.comparator_sets, chosen_set(wb))])
 
 
 @dataclass(frozen=True)
@@ -232,6 +261,10 @@ def keys() -> None:
             st.text(f"{STATUS_STYLES[status].symbol} {STATUS_STYLES[status].label}: {meaning}")
         for trend, meaning in TREND_KEY:
             st.text(f"{trend}: {meaning}")
+        for marker, meaning in flag_key():
+            st.text(f"Flag {marker}: {meaning}")
+        for name, meaning in COMPARISON_KEY:
+            st.text(f"{name}: {meaning}")
 
 
 def edit_form(wb: PortfolioWorkbook, fields: dict[str, str]) -> None:
@@ -274,7 +307,7 @@ with st.container(key="measures_messages"):
     if message:
         (st.error if message[0] == "error" else st.success)(markdown_text(message[1]))
     st.caption(f"Showing {len(shown)} of {len(frame)} measures.")
-_grid.show(shown, columns(), key, sync=st.session_state.get(_NONCE, 0))
+_grid.show(shown, columns(wb.comparator_sets, chosen_set(wb)), key, sync=st.session_state.get(_NONCE, 0))
 edit_form(wb, fields)
 keys()
 change_log()

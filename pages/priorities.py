@@ -9,26 +9,36 @@ import pandas as pd
 import streamlit as st
 
 from app import state as _state
-from pprr.model import Measure, PortfolioWorkbook, Priority
+from pprr.model import Measure, PortfolioWorkbook, Priority, Project
 from pprr.report import charts
+from pprr.rules.agreement import flags_text, progress_line, project_badge, projects_of
 from pprr.rules.status import STATUS_STYLES, Rating, Status, count_statuses
 from pprr.rules.values import UnreadableValue
 from pprr.safe_text import markdown_text
-from pprr.schema import PRIORITIES
-from pprr.year.edits import COMMENTARY
+from pprr.schema import PRIORITIES, PROJECT_STATUSES, PROJECTS
+from pprr.year.edits import COMMENTARY, STATUS
 
 _MESSAGE = "priorities_message"
 _VIEW = "priorities_view"
 MEASURE_COLUMNS = {  # pixels: the name gets the most room; hovering a cell shows all of its text
-    "Measure": 85, "Name": 440, "Status": 90, "Trend": 110, "Latest value": 180}
+    "Theme": 130, "Measure": 85, "Name": 400, "Flags": 60, "Status": 90, "Trend": 110, "Latest value": 180}
+PROJECT_COLUMNS = {"Project": 260, "Milestone": 200, "Lead": 150, "Due": 100, "Progress": 110, "Status": 120,
+                   "Commentary": 420}
 EXCEPTION_CARDS = 25  # Red measures shown in full per priority; any more are listed in one table after them
 
 
 def measures_table(pairs: list[tuple[Measure, Rating]]) -> pd.DataFrame:
-    rows = [(m.label, m.name, r.badge, f"{r.arrow} {r.trend.value}" if r.trend else "",
+    rows = [(m.theme, m.label, m.name, flags_text(m), r.badge, f"{r.arrow} {r.trend.value}" if r.trend else "",
              f"{r.latest.raw} ({r.latest_label})" if r.latest else "")
             for m, r in pairs]
-    return pd.DataFrame(rows, columns=["Measure", "Name", "Status", "Trend", "Latest value"])
+    return pd.DataFrame(rows, columns=["Theme", "Measure", "Name", "Flags", "Status", "Trend", "Latest value"])
+
+
+def projects_table(projects: tuple[Project, ...]) -> pd.DataFrame:
+    """The delivery plan of one priority: Progress (symbol and word) is shown; Status and Commentary are edited."""
+    rows = [(p.project, p.milestone, p.lead, p.due, project_badge(p), p.status or None, p.commentary)
+            for p in projects]
+    return pd.DataFrame(rows, columns=list(PROJECT_COLUMNS))
 
 
 def exceptions_table(pairs: list[tuple[Measure, Rating]]) -> pd.DataFrame:
@@ -97,6 +107,71 @@ def commentary(priority: Priority) -> None:
               args=(priority, key))
 
 
+def save_projects(projects: tuple[Project, ...], key: str) -> None:
+    """Each edited Status or Commentary cell of the projects table goes into the edit log, as any other edit."""
+    changed = st.session_state.get(key, {}).get("edited_rows", {})
+    refused = []
+    for index, cells in sorted(changed.items()):
+        project = projects[int(index)]
+        for column, field in (("Status", STATUS), ("Commentary", COMMENTARY)):
+            if column in cells:
+                try:
+                    _state.edit(PROJECTS.name, project.row, field, cells[column] or "")
+                except (UnreadableValue, ValueError) as exc:
+                    refused.append(f"{project.label} (Projects sheet, row {project.row}, {column}): {exc}")
+    if refused:
+        st.session_state[_MESSAGE] = "Not saved: " + "; ".join(refused)
+
+
+def save_project_form(project: Project, status_key: str, commentary_key: str) -> None:
+    """The form's status and commentary for ``project`` into the edit log (only what changed is logged)."""
+    changes = {STATUS: st.session_state[status_key] or "", COMMENTARY: st.session_state[commentary_key]}
+    for field, text in changes.items():
+        try:
+            _state.edit(PROJECTS.name, project.row, field, text)
+        except (UnreadableValue, ValueError) as exc:
+            st.session_state[_MESSAGE] = f"{project.label} (Projects sheet, row {project.row}): {exc}"
+
+
+def project_form(priority: Priority, projects: tuple[Project, ...]) -> None:
+    """The same update without the table: for keyboard users and for long commentary."""
+    number = priority.number
+    with st.expander(f"Update a project's progress (priority {number})"):
+        pick = st.selectbox("Project", range(len(projects)), format_func=lambda i: projects[i].label,
+                            key=f"project_pick_{number}")
+        chosen = projects[pick]
+        options = ["", *PROJECT_STATUSES]
+        suffix = f"{number}_{pick}_{_state.working().revision}"  # fresh fields for each project and revision
+        status_key, commentary_key = f"project_status_{suffix}", f"project_commentary_{suffix}"
+        st.selectbox("Status", options, index=options.index(chosen.status) if chosen.status in options else 0,
+                     format_func=lambda s: s or "Not reported", key=status_key,
+                     help="Leave as Not reported until progress is first reported.")
+        st.text_area("Commentary", value=chosen.commentary, key=commentary_key, height=100)
+        st.button("Save project progress", key=f"save_project_{number}", on_click=save_project_form,
+                  args=(chosen, status_key, commentary_key))
+
+
+def key_projects(priority: Priority) -> None:
+    """The priority's projects with their progress; Status and Commentary can be changed in the table."""
+    projects = projects_of(_state.current(), priority.number)
+    st.markdown("**Progress on key projects**")
+    if not projects:
+        st.text("No projects are listed for this priority (Projects sheet).")
+        return
+    st.text(progress_line(projects))
+    key = f"projects_{priority.number}_{_state.working().sha[:12]}_{_state.working().revision}"
+    config = {name: st.column_config.TextColumn(width=px) for name, px in PROJECT_COLUMNS.items()}
+    config["Status"] = st.column_config.SelectboxColumn(
+        "Status", options=list(PROJECT_STATUSES), width=PROJECT_COLUMNS["Status"],
+        help="Choose the project's progress; the change downloads into the workbook like any other edit.")
+    config["Commentary"] = st.column_config.TextColumn("Commentary", width=PROJECT_COLUMNS["Commentary"],
+                                                       help="Double-click to edit.")
+    st.data_editor(projects_table(projects), key=key, hide_index=True, width="stretch", column_config=config,
+                   disabled=[c for c in PROJECT_COLUMNS if c not in ("Status", "Commentary")],
+                   on_change=save_projects, args=(projects, key))
+    project_form(priority, projects)
+
+
 def exceptions(shown: Section) -> None:
     st.markdown("**Exceptions (Red measures)**")
     if not shown.red:
@@ -125,6 +200,7 @@ def priority_section(shown: Section) -> None:
                                     for name, px in MEASURE_COLUMNS.items()})
     else:
         st.text("No measures are linked to this priority.")
+    key_projects(priority)
     commentary(priority)
     exceptions(shown)
 
@@ -134,5 +210,14 @@ st.caption("Highlights and exceptions for each of the portfolio's priorities.")
 message = st.session_state.pop(_MESSAGE, None)
 if message:
     st.error(markdown_text(message))
+narrative = _state.current().narrative
+if narrative:
+    with st.expander("The agreement in its own words: introduction, vision and outcomes"):
+        heading = None
+        for paragraph in narrative:
+            if paragraph.heading != heading:
+                heading = paragraph.heading
+                st.markdown(f"**{markdown_text(heading or 'Introduction')}**")
+            st.text(paragraph.text)
 for part in view().sections:
     priority_section(part)

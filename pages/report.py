@@ -7,7 +7,7 @@ import streamlit as st
 
 from app import state as _state
 from pprr.report.pack import SECTIONS, TITLES, PackOptions, build_pack
-from pprr.report.tables import status_rows, write_csv
+from pprr.report.tables import comparator_status_rows, status_columns, write_csv
 from pprr.workbook.writer import write_edited_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -62,7 +62,8 @@ def pack() -> None:
 
 def statuses_csv() -> bytes:
     buffer = io.StringIO()
-    write_csv(status_rows(_state.current(), _state.ratings()), buffer)
+    wb = _state.current()
+    write_csv(comparator_status_rows(wb, _state.ratings()), buffer, status_columns(wb))
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -149,11 +149,11 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from .report.tables import STATUS_COLUMNS, status_frame, status_rows
+    from .report.tables import comparator_status_rows, status_columns, status_frame
 
     wb = _usable(args.workbook)
     if args.format == "csv":
-        text = _csv(status_rows(wb), STATUS_COLUMNS)
+        text = _csv(comparator_status_rows(wb), status_columns(wb))
     else:
         text = _table(status_frame(wb))
     _emit(text, args.output)

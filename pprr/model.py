@@ -102,6 +102,7 @@ class Portfolio:
     tolerance_pct: float = 5.0
     illustrative: bool = False
     out_of_date_after: float = 1.0  # years; see pprr.rules.status
+    comparator_set: str = "Statistical Neighbours"  # the set a "Comparator" target is rated against
     rows: dict[str, int] = field(default_factory=dict, compare=False)  # field name -> sheet row
 
 
@@ -112,6 +113,19 @@ class Priority:
     title: str
     outcome: str = ""
     commentary: str = ""
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """One comparator of a measure: a set ("Statistical Neighbours", "England"), its value and the year it is for."""
+
+    set: str
+    value: Value
+    year: str = ""
+
+    @property
+    def number(self) -> float | None:
+        return self.value.number
 
 
 @dataclass(frozen=True)
@@ -135,6 +149,14 @@ class Measure:
     year_basis: str = "Financial"  # Financial / Academic / Calendar: what the Actual columns' years are
     aggregation: str = "Snapshot"  # Snapshot (a rate or level) / Cumulative (a count that builds through the year)
     data_lag: float | None = None  # years: extra age allowed before the latest value is out of date
+    new: bool = False  # a measure new this year
+    theme: str = ""  # the agreement's sub-heading the measure sits under
+    benchmarks: tuple[Benchmark, ...] = ()  # comparator sets, in column order
+
+    def benchmark(self, name: str) -> Benchmark | None:
+        """The comparator of set ``name`` (case and spaces ignored), if the measure has one."""
+        wanted = " ".join(name.split()).casefold()
+        return next((b for b in self.benchmarks if " ".join(b.set.split()).casefold() == wanted), None)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -210,6 +232,50 @@ class GlossaryEntry:
 
 
 @dataclass(frozen=True)
+class NarrativeParagraph:
+    """One paragraph of the agreement's own words, under its heading (Introduction, Vision ...)."""
+
+    row: int
+    heading: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Project:
+    """A strategy, programme or project a priority is delivered by (one row per project or per milestone)."""
+
+    row: int
+    priority: int
+    project: str
+    milestone: str = ""
+    lead: str = ""
+    due: str = ""
+    status: str = ""  # one of schema.PROJECT_STATUSES, or "" before progress is first reported
+    commentary: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.project}: {self.milestone}" if self.milestone else self.project
+
+
+@dataclass(frozen=True)
+class FinancialRisk:
+    row: int
+    division: str
+    risk: str
+    value: float | None = None  # £000
+    mitigation: str = ""
+
+
+@dataclass(frozen=True)
+class OneOffResource:
+    row: int
+    investment: str
+    value: float | None  # £000
+    purpose: str = ""
+
+
+@dataclass(frozen=True)
 class PortfolioWorkbook:
     """Everything read from one workbook. Problems are kept beside the data, never raised."""
 
@@ -223,6 +289,11 @@ class PortfolioWorkbook:
     savings: tuple[Saving, ...] = ()
     capital: tuple[CapitalScheme, ...] = ()
     glossary: tuple[GlossaryEntry, ...] = ()
+    narrative: tuple[NarrativeParagraph, ...] = ()
+    projects: tuple[Project, ...] = ()
+    financial_risks: tuple[FinancialRisk, ...] = ()
+    one_off_resources: tuple[OneOffResource, ...] = ()
+    comparator_sets: tuple[str, ...] = ()  # the Measures sheet's comparator sets, in column order
     actual_years: tuple[str, ...] = ()  # every "YYYY/YY Actual" column, oldest first
     problems: tuple[Problem, ...] = ()
 

@@ -21,6 +21,7 @@ COUNCIL_FIELDS = (
     "Tolerance %",
     "Illustrative",
     "Out Of Date After (years)",
+    "Comparator Set",
 )
 
 REPORTING_PERIODS = ("Agreement", "Q1", "Mid-Year", "Q3 Update", "Annual")
@@ -34,6 +35,8 @@ DEFAULT_TOLERANCE_PCT = 5.0
 YEAR_BASES = ("Financial", "Academic", "Calendar")
 AGGREGATIONS = ("Snapshot", "Cumulative")
 DEFAULT_OUT_OF_DATE_AFTER = 1.0  # years
+PROJECT_STATUSES = ("Complete", "On track", "At risk", "Off track", "Not started")
+DEFAULT_COMPARATOR_SET = "Statistical Neighbours"
 
 # Words officers use for "no value yet". Matched case-insensitively; the reason is kept as written.
 MISSING_WORDS = (
@@ -54,6 +57,10 @@ YEAR_RE = re.compile(r"^\s*(\d{4})\s*/\s*(\d{2})\s*$")
 ACTUAL_RE = re.compile(r"^\s*(\d{4}/\d{2})\s+actual\s*$", re.IGNORECASE)
 TARGET_RE = re.compile(r"^\s*(\d{4}/\d{2})\s+target\s*$", re.IGNORECASE)
 PROGRAMME_RE = re.compile(r"^\s*(\d{4}/\d{2})\s+programme(\s*£000)?\s*$", re.IGNORECASE)
+# A comparator set's own columns on the Measures sheet: "Statistical Neighbours Comparator" (the value) and
+# "Statistical Neighbours Comparator Year" (the year it is for). The plain "Comparator" column is not a set.
+COMPARATOR_SET_RE = re.compile(r"^\s*(\S.*?)\s+comparator\s*$", re.IGNORECASE)
+COMPARATOR_YEAR_RE = re.compile(r"^\s*(\S.*?)\s+comparator\s+year\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,8 @@ PORTFOLIO = Sheet(
     + ", ".join(COUNCIL_FIELDS)
     + ". Tolerance % is the amber band as a percentage of the target (default 5). Out Of Date After (years) is "
     "how old the latest value may be before it is shown as Out of date instead of being rated (default 1: in "
-    "2021/22, data for 2020/21 is the latest available and 2019/20 or earlier is out of date).",
+    "2021/22, data for 2020/21 is the latest available and 2019/20 or earlier is out of date). Comparator Set "
+    "names the comparator set a 'Comparator' target is rated against (default Statistical Neighbours).",
 )
 
 PRIORITIES = Sheet(
@@ -113,6 +121,11 @@ MEASURES = Sheet(
         Column("Comparator", required=False, kind="number", width=12),
         Column("Corporate", required=False, choices=YES_NO, kind="yesno", width=10),
         Column("GMS", required=False, choices=YES_NO, kind="yesno", width=8),
+        Column("New Measure", required=False, choices=YES_NO, kind="yesno", width=9,
+               help="Y for a measure new this year (shown with a 'New' marker)."),
+        Column("Theme", required=False, width=22,
+               help="The sub-heading the measure sits under in the agreement (Attainment, Youth Offending ...); "
+               "measures are grouped by it, in the order the themes first appear."),
         Column("Commentary", required=False, width=80),
         Column("Year Basis", required=False, choices=YEAR_BASES, width=12,
                help="What the Actual columns' years are: Financial (April to March, the default), Academic "
@@ -126,7 +139,9 @@ MEASURES = Sheet(
                     "Out of date (blank = 0)."),
     ),
     help="One row per measure and cohort. Add one 'YYYY/YY Actual' column per year (oldest first) and the "
-    "'YYYY/YY Target' column of the financial year.",
+    "'YYYY/YY Target' column of the financial year. Benchmarks: add a '<Set> Comparator' column per comparator "
+    "set (for example 'Statistical Neighbours Comparator', 'England Comparator', 'North West Comparator') with "
+    "the comparator's value, and optionally a '<Set> Comparator Year' column with the year it is for.",
 )
 
 BUDGET = Sheet(
@@ -201,7 +216,60 @@ GLOSSARY = Sheet(
     required=False,
 )
 
-SHEETS = (PORTFOLIO, PRIORITIES, MEASURES, BUDGET, BUDGET_CHANGES, RESERVES, SAVINGS, CAPITAL, GLOSSARY)
+NARRATIVE = Sheet(
+    "Narrative",
+    (
+        Column("Heading", width=30, help="For example Introduction, Vision, Outcomes; rows with the same heading "
+               "are consecutive paragraphs of one section."),
+        Column("Text", width=100),
+    ),
+    required=False,
+    help="The agreement's own words: the portfolio holder's introduction, the vision and the like, one paragraph "
+    "per row, in the order they are printed.",
+)
+
+PROJECTS = Sheet(
+    "Projects",
+    (
+        Column("Priority", kind="int", width=10),
+        Column("Project", width=45, help="The strategy, programme or project the priority is delivered by."),
+        Column("Milestone", required=False, width=40, help="Optional: one row per milestone of a project."),
+        Column("Lead", required=False, width=22),
+        Column("Due", required=False, width=14, help="A date, or a period such as 'March 2022' or 'Q4'."),
+        Column("Status", required=False, choices=PROJECT_STATUSES, width=12,
+               help="Blank until progress is first reported."),
+        Column("Commentary", required=False, width=80),
+    ),
+    required=False,
+    help="The delivery plan: the strategies, programmes and projects each priority is delivered by ('Delivered "
+    "by' in the agreement), one row per project or per milestone.",
+)
+
+FINANCIAL_RISKS = Sheet(
+    "Financial Risks",
+    (
+        Column("Division", width=28),
+        Column("Risk", width=50),
+        Column("Value £000", required=False, kind="money", width=12),
+        Column("Mitigation", required=False, width=70),
+    ),
+    required=False,
+    help="£000. The key challenges and risks to the budget, with the amount at risk where it is known.",
+)
+
+ONE_OFF_RESOURCES = Sheet(
+    "One-Off Resources",
+    (
+        Column("Investment", width=40),
+        Column("Value £000", kind="money", width=12),
+        Column("Purpose", required=False, width=80),
+    ),
+    required=False,
+    help="£000. Allocated one-off resources: investments agreed for this portfolio on top of its cash limit.",
+)
+
+SHEETS = (PORTFOLIO, PRIORITIES, MEASURES, BUDGET, BUDGET_CHANGES, RESERVES, SAVINGS, CAPITAL, GLOSSARY,
+          NARRATIVE, PROJECTS, FINANCIAL_RISKS, ONE_OFF_RESOURCES)
 SHEETS_BY_NAME = {s.name.casefold(): s for s in SHEETS}
 
 

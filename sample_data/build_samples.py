@@ -15,6 +15,13 @@ Portfolio Performance and Resources Agreement 2021/22, transcribed) and writes, 
 Every workbook takes each measure's Year Basis and Aggregation from ``measure_periods.tsv`` (Financial and Snapshot
 where a measure is not listed).
 
+  (a ``2021/22 Actual`` column, forecast outturn, savings achieved, project progress, officer commentary). These
+  values are invented for demonstration and the workbook says so (Illustrative = Yes).
+
+``measure_extras.tsv`` (keyed by PI Code + Cohort) adds the Theme, New Measure and comparator-set columns to the
+Measures sheet; ``narrative.tsv``, ``projects.tsv``, ``financial_risks.tsv`` and ``one_off_resources.tsv`` are
+sheets of their own.
+
 TSV conventions (see ``source/README.md``): UTF-8, tab-separated, first row is the header, no quoting; a literal
 backslash-n (two characters) inside a cell is a line break. Measure actual and target cells hold the text as the
 agreement prints it. A plain percentage ("23.4%") is written as the number 0.234 with a percent format showing the
@@ -129,6 +136,20 @@ WIDTHS = {
     "Funding": 18,
     "Term": 12,
     "Meaning": 70,
+    "Theme": 22,
+    "New Measure": 9,
+    "Heading": 28,
+    "Text": 100,
+    "Project": 45,
+    "Milestone": 40,
+    "Lead": 24,
+    "Due": 16,
+    "Status": 12,
+    "Risk": 50,
+    "Value £000": 12,
+    "Mitigation": 70,
+    "Investment": 36,
+    "Purpose": 80,
 }
 WRAP = {
     "Title",
@@ -141,7 +162,16 @@ WRAP = {
     "Meaning",
     "Item",
     "Value",
+    "Text",
+    "Project",
+    "Milestone",
+    "Risk",
+    "Mitigation",
+    "Purpose",
 }
+EXTRA_KEY = ["PI Code", "Cohort"]
+PROJECT_COLUMNS = ["Priority", "Project", "Milestone", "Lead", "Due", "Status", "Commentary"]
+PROJECT_STATUSES = {"Complete", "On track", "At risk", "Off track", "Not started"}
 
 PLAIN_PERCENT = re.compile(r"^-?\d+(?:\.(\d+))?%$")
 PLAIN_NUMBER = re.compile(r"^-?\d+(?:\.(\d+))?$")
@@ -351,12 +381,28 @@ def build(q3: bool = False, in_year: str | None = None) -> Workbook:
         check_choice("measure_periods.tsv", m, "Year Basis", {"Financial", "Academic", "Calendar"})
         check_choice("measure_periods.tsv", m, "Aggregation", {"Snapshot", "Cumulative"})
     columns[columns.index("Commentary"):columns.index("Commentary")] = PERIOD_COLUMNS
+    extras = read_tsv("measure_extras.tsv")
+    extra_columns = list(extras[0])[len(EXTRA_KEY):] if extras else []
+    if extras and list(extras[0])[: len(EXTRA_KEY)] != EXTRA_KEY:
+        raise SourceError(f"measure_extras.tsv: the first columns must be {EXTRA_KEY}")
+    by_key = {(e["PI Code"], e["Cohort"]): e for e in extras}
+    if len(by_key) != len(extras) or set(by_key) - set(keys):
+        raise SourceError(f"measure_extras.tsv: duplicate or unknown measures {sorted(set(by_key) - set(keys))}")
+    for m in measures:
+        e = by_key.get((m["PI Code"], m["Cohort"]), {})
+        check_choice("measure_extras.tsv", e or {"New Measure": "N"}, "New Measure", {"Y", "N"})
+        for name in extra_columns:
+            m[name] = e.get(name, "")
+    comparator_columns = [c for c in extra_columns if c.endswith("Comparator")]
+    sets = [c for c in extra_columns if c not in ("Theme", "New Measure")]
+    columns[columns.index("Comparator") + 1 : columns.index("Comparator") + 1] = sets
+    columns[columns.index("GMS") + 1 : columns.index("GMS") + 1] = ["New Measure", "Theme"]
     rows = []
     for m in measures:
         row: list[object] = []
         for name in columns:
             text = m[name]
-            if name in VALUE_COLUMNS:
+            if name in VALUE_COLUMNS or name in comparator_columns:
                 row.append(measure_value(text))
             elif name in ("Priority",):
                 row.append(int(text))
@@ -482,6 +528,53 @@ def build(q3: bool = False, in_year: str | None = None) -> Workbook:
     glossary = read_tsv("glossary.tsv")
     expect_columns("glossary.tsv", glossary, ["Term", "Meaning"])
     write_sheet(wb, "Glossary", ["Term", "Meaning"], [[g["Term"], g["Meaning"]] for g in glossary])
+
+    # Narrative
+    narrative = read_tsv("narrative.tsv")
+    expect_columns("narrative.tsv", narrative, ["Heading", "Text"])
+    write_sheet(wb, "Narrative", ["Heading", "Text"], [[n["Heading"], n["Text"]] for n in narrative])
+
+    # Projects: the agreement's delivery plan; the Q3 copy adds progress (and projects added in year)
+    projects = read_tsv("projects.tsv")
+    expect_columns("projects.tsv", projects, PROJECT_COLUMNS)
+    if q3:
+        q3_rows = read_tsv("q3_projects.tsv")
+        expect_columns("q3_projects.tsv", q3_rows, PROJECT_COLUMNS)
+        known = {(p["Priority"], p["Project"], p["Milestone"]): p for p in projects}
+        for r in q3_rows:
+            p = known.get((r["Priority"], r["Project"], r["Milestone"]))
+            if p is None:
+                last = max((i for i, q in enumerate(projects) if q["Priority"] == r["Priority"]), default=-1)
+                projects.insert(last + 1, dict(r))
+                continue
+            for c in ("Lead", "Due", "Status"):
+                p[c] = r[c]
+            if r["Commentary"]:
+                p["Commentary"] = r["Commentary"]
+    for p in projects:
+        check_choice("projects.tsv", p, "Status", PROJECT_STATUSES, blank_ok=True)
+    write_sheet(
+        wb,
+        "Projects",
+        PROJECT_COLUMNS,
+        [[int(p["Priority"]), *[text_or_none(p[c]) for c in PROJECT_COLUMNS[1:]]] for p in projects],
+    )
+
+    # Financial Risks
+    risks = read_tsv("financial_risks.tsv")
+    cols = ["Division", "Risk", "Value £000", "Mitigation"]
+    expect_columns("financial_risks.tsv", risks, cols)
+    for r in risks:
+        check_choice("financial_risks.tsv", r, "Division", set(DIVISIONS))
+    rows = [[r["Division"], r["Risk"], money(r["Value £000"]), text_or_none(r["Mitigation"])] for r in risks]
+    write_sheet(wb, "Financial Risks", cols, rows, {"Value £000": MONEY_FORMAT})
+
+    # One-Off Resources
+    one_off = read_tsv("one_off_resources.tsv")
+    cols = ["Investment", "Value £000", "Purpose"]
+    expect_columns("one_off_resources.tsv", one_off, cols)
+    rows = [[o["Investment"], money(o["Value £000"]), text_or_none(o["Purpose"])] for o in one_off]
+    write_sheet(wb, "One-Off Resources", cols, rows, {"Value £000": MONEY_FORMAT})
     return wb
 
 

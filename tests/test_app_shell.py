@@ -23,6 +23,7 @@ PAGES = {
     "pages/priorities.py": ("Priorities", markdown_text("1. Start well and school readiness")),
     "pages/finance.py": ("Finance", "Children & Family Services"),
     "pages/report.py": ("Report", "1. Start well and school readiness"),
+    "pages/glossary.py": ("Glossary", "Showing 22 of 22 terms."),
 }
 
 

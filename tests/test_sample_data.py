@@ -34,6 +34,10 @@ SHEETS = [
     "Savings",
     "Capital",
     "Glossary",
+    "Narrative",
+    "Projects",
+    "Financial Risks",
+    "One-Off Resources",
 ]
 CODE_RE = re.compile(r"^(C[SF][SF]E\.\d+)\s*(\([ivx]+\))?")
 TWO_COHORTS_RE = re.compile(r"(?:EHC|ECH) Plan|SEN Support")
@@ -289,6 +293,7 @@ def test_portfolio_fields(agreement, q3):
         "Tolerance %": 5,
         "Illustrative": "No",
         "Out Of Date After (years)": 1,
+        "Comparator Set": "Statistical Neighbours",
     }
     b = portfolio_fields(q3)
     assert b["Illustrative"] == "Yes"
@@ -753,3 +758,50 @@ def test_movement_from_mid_year_to_q3_shows_out_of_the_box():
     assert {s.service for s in movement.services if s.movement} == {
         "External Placements", "SEN Transport", "Social Worker Teams", "Children with a Disability",
         "Early Help Offer", "School Improvement"}
+
+
+def test_every_comparator_is_printed_in_the_agreement_beside_its_measure(agreement, seed_lines):
+    """Each comparator value is printed in the agreement's text between its measure's row and the next measure's
+    row (CFSE.33's are printed under CFSE.34, see source/README.md)."""
+    rows = values(agreement["Measures"])
+    comparator_columns = [h for h in header(agreement["Measures"]) if h.endswith(" Comparator")]
+    assert {c.removesuffix(" Comparator") for c in comparator_columns} == {
+        "Statistical Neighbours", "England", "North West", "Greater Manchester"}
+    starts = [i for i, line in enumerate(seed_lines) if CODE_RE.match(line)]
+    found = 0
+    for row in rows:
+        for column in comparator_columns:
+            value = row[column]
+            if value is None:
+                continue
+            found += 1
+            cell = next(c for c in records(agreement["Measures"]) if c["PI Code"].value == row["PI Code"]
+                        and (c["Cohort"].value or "") == (row["Cohort"] or ""))[column]
+            fmt = cell.number_format
+            decimals = len(fmt.split(".")[1].rstrip("%")) if "." in fmt else 0
+            printed = (f"{Decimal(str(value)) * 100:.{decimals}f}%" if "%" in fmt
+                       else f"{value:.{decimals}f}" if fmt != "General" else f"{value:g}")
+            code = "CFSE.34" if row["PI Code"] == "CFSE.33" else row["PI Code"]
+            first = next(i for i in starts if seed_lines[i].replace(" ", "").startswith(code.replace(" ", "")))
+            end = next((i for i in starts if i > first), len(seed_lines))
+            block = " ".join(seed_lines[first:end])
+            assert re.search(rf"(?<![\d.]){re.escape(printed)}(?![\d.]\d)", block), (
+                row["PI Code"], row["Cohort"], column, printed)
+            assert row[column + " Year"], (row["PI Code"], column)
+    assert found >= 50
+
+
+def test_projects_risks_and_one_off_resources_are_the_agreements(agreement, seed_lines):
+    text = "\n".join(seed_lines)
+    projects = values(agreement["Projects"])
+    assert {p["Priority"] for p in projects} == {1, 2, 3, 4, 5}
+    for p in projects:
+        assert p["Project"].split(" 20")[0].split(" (")[0].casefold() in text.casefold(), p["Project"]
+        assert p["Status"] is None
+    risks = values(agreement["Financial Risks"])
+    assert [r["Value £000"] for r in risks if r["Value £000"] is not None] == [1667, 300]
+    assert "£1.667m deficit within the Dedicated schools grant (DSG) High needs block" in text
+    one_off = values(agreement["One-Off Resources"])
+    assert [(o["Investment"], o["Value £000"]) for o in one_off] == [("Targeted Youth Support", 150)]
+    assert "**Targeted Youth Support (£0.150m)**" in text
+    assert values(agreement["Narrative"])[0]["Text"] in text

@@ -21,6 +21,7 @@ from reportlab.platypus import Image, PageBreak, Spacer
 
 from ..model import Measure, PortfolioWorkbook, Priority
 from ..rules import finance
+from ..rules.agreement import flags_text
 from ..rules.status import (
     SAVINGS_RISK_KEY,
     STATUS_ORDER,
@@ -39,6 +40,7 @@ from ..rules.status import (
     status_key,
 )
 from ..rules.values import UnreadableValue, parse_target
+from . import agreement_sections as agreement
 from . import charts
 from .pdf_style import (
     CONTENT_W,
@@ -317,7 +319,7 @@ def _exception(measure: Measure, rating: Rating) -> list:
 
 
 def _summary(pack: _Pack) -> list:
-    story = [HeadingParagraph(Heading(TITLES["summary"], 0, "summary")),
+    story = [HeadingParagraph(Heading(TITLES["summary"], 0, "summary")), *agreement.narrative(pack.wb),
              *subheading("Status of measures"), *_counts_table(pack), *pack.chart("status"),
              *subheading("Finance headline"), *_headline(pack)]
     reds = [(m, r) for m, r in pack.rated if r.status is Status.RED]
@@ -326,7 +328,7 @@ def _summary(pack: _Pack) -> list:
         story.append(para("No measure is rated Red."))
     for measure, rating in reds:
         story += _exception(measure, rating)
-    return story
+    return story + agreement.projects_needing_attention(pack.wb, [pr.number for pr in pack.priorities])
 
 
 def _measures_table(rated: list[tuple[Measure, Rating]]) -> list:
@@ -334,7 +336,8 @@ def _measures_table(rated: list[tuple[Measure, Rating]]) -> list:
     fills = {}
     for measure, rating in rated:
         name = f"{esc(measure.name)}<br/><font size=7 color='#5A5A5A'>{esc(rating.reason)}</font>"
-        code = Plain((measure.code, "cell_bold"), *([(measure.cohort, "cell")] if measure.cohort else []))
+        code = Plain((measure.code, "cell_bold"), *([(measure.cohort, "cell")] if measure.cohort else []),
+                     *([(flags_text(measure), "cell_small")] if flags_text(measure) else []))
         rows.append([code, markup(name, "cell"), _cell(measure.reported), _latest_cell(measure, rating),
                      _cell(measure.target.raw or "—"), badge(rating.status), _trend(rating)])
         fills[(5, len(rows) - 1)] = _status_fill(rating.status)
@@ -351,12 +354,13 @@ def _priority(pack: _Pack, pr: Priority) -> list:
     story.append(para(f"{len(rated)} measures: {_count_line(counts)}", "note"))
     if pr.commentary.strip():
         story += [*subheading("Commentary"), *paras(pr.commentary)]
+    story += agreement.key_projects(pack.wb, pr.number)
     shown = [(m, r) for m, r in rated if r.status is Status.RED] if pack.options.exceptions_only else rated
     story += subheading("Exceptions: measures rated Red" if pack.options.exceptions_only else "Measures")
     if not shown:
         story.append(para("No measure in this priority is rated Red." if rated else "No measures."))
         return story
-    story += _measures_table(shown)
+    story += agreement.grouped_measure_tables(shown, _measures_table) + agreement.benchmarks_table(pack.wb, shown)
     with_text = [(m, r) for m, r in shown if m.commentary.strip()]
     if with_text:
         story += subheading("Measure commentary")
@@ -523,7 +527,8 @@ def _finance(pack: _Pack) -> list:
     story += [*subheading("Cash-limit reconciliation (£000)", "finance-reconciliation"), *_reconciliation(pack),
               *subheading("Earmarked reserves (£000)", "finance-reserves"), *_reserves(pack),
               *subheading("Savings programme (£m)", "finance-savings"), *_savings(pack),
-              *subheading("Capital programme (£000)", "finance-capital"), *_capital(pack)]
+              *subheading("Capital programme (£000)", "finance-capital"), *_capital(pack),
+              *agreement.financial_risks(pack.wb), *agreement.one_off_resources(pack.wb)]
     return story
 
 
@@ -541,7 +546,8 @@ def _key(pack: _Pack) -> list:
              grid([[_cell(name, "cell_bold"), _cell(text)] for name, text in TREND_KEY],
                   [40 * mm, CONTENT_W - 40 * mm], head_rows=0),
              para(f"Arrows: {arrows}.", "note"),
-             *subheading("Service budget RAG"), *_key_table(budget_key(pack.settings))]
+             *subheading("Service budget RAG"), *_key_table(budget_key(pack.settings)),
+             *agreement.project_key_table(pack.wb), *agreement.flags_key(pack.wb), *agreement.comparison_key(pack.wb)]
     glossary = pack.wb.glossary
     story += subheading("Glossary", "glossary")
     if glossary:

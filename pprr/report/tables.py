@@ -16,6 +16,7 @@ from typing import TextIO
 import pandas as pd
 
 from ..model import PortfolioWorkbook
+from ..rules.benchmarks import chosen_set, judge
 from ..rules.status import Rating, rate_measures, settings_for
 from ..rules.values import format_number
 from ..safe_text import csv_safe
@@ -55,6 +56,42 @@ def status_rows(wb: PortfolioWorkbook, ratings: Sequence[Rating] | None = None) 
             "out_of_date": "Yes" if rating.out_of_date else "No",
         })
     return rows
+
+
+def set_column(name: str) -> str:
+    """A comparator set's CSV column: 'Statistical Neighbours' -> 'statistical_neighbours'."""
+    return "_".join("".join(ch if ch.isalnum() else " " for ch in name.casefold()).split())
+
+
+def status_columns(wb: PortfolioWorkbook) -> tuple[str, ...]:
+    """:data:`STATUS_COLUMNS`, then for each comparator set present its value and year, then how the latest actual
+    compares with the chosen set (only when the workbook has comparator sets)."""
+    if not wb.comparator_sets:
+        return STATUS_COLUMNS
+    extra = [c for s in wb.comparator_sets for c in (set_column(s), f"{set_column(s)}_year")]
+    return (*STATUS_COLUMNS, *extra, f"vs_{set_column(chosen_set(wb))}")
+
+
+def add_comparators(wb: PortfolioWorkbook, rows: list[dict], ratings: Sequence[Rating]) -> list[dict]:
+    """``rows`` (from :func:`status_rows`) with the columns :func:`status_columns` adds."""
+    if not wb.comparator_sets:
+        return rows
+    versus = f"vs_{set_column(chosen_set(wb))}"
+    for row, measure, rating in zip(rows, wb.measures, ratings, strict=True):
+        for name in wb.comparator_sets:
+            b = measure.benchmark(name)
+            row[set_column(name)] = None if b is None else (b.number if b.number is not None else b.value.raw)
+            row[f"{set_column(name)}_year"] = "" if b is None else b.year
+        latest = rating.latest.number if rating.latest is not None else None
+        j = judge(measure, latest, chosen_set(wb), wb.portfolio.tolerance_pct)
+        row[versus] = j.comparison.value if j.comparison else ""
+    return rows
+
+
+def comparator_status_rows(wb: PortfolioWorkbook, ratings: Sequence[Rating] | None = None) -> list[dict]:
+    """:func:`status_rows` with the comparator columns, keys :func:`status_columns`."""
+    ratings = workbook_ratings(wb) if ratings is None else ratings
+    return add_comparators(wb, status_rows(wb, ratings), ratings)
 
 
 def status_frame(wb: PortfolioWorkbook, ratings: Sequence[Rating] | None = None) -> pd.DataFrame:

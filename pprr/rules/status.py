@@ -19,7 +19,8 @@ Rules (documented for officers in the README and printed as the pack's status ke
   (maximise = High, minimise = Low, maintain = the measure's own polarity); for a Cumulative measure with no
   earlier value for the same kind of period, against the earlier value pro rata; otherwise no previous actual ->
   No data.
-* A target of ``Comparator`` is rated against the Comparator column.
+* A target of ``Comparator`` is rated against the chosen comparator set (:mod:`pprr.rules.benchmarks`), else the
+  Comparator column.
 * Good performance Contextual, or no target -> Contextual.
 * No latest actual -> No data, with the reason the workbook gives.
 * Out of date: a latest actual whose period is more than Out Of Date After years (Portfolio sheet, default 1) plus
@@ -43,6 +44,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
 from ..model import Measure, PortfolioWorkbook, TargetKind, Value
+from .benchmarks import comparator_for
 from .periods import CUMULATIVE, Period, value_period
 from .values import format_number
 
@@ -118,13 +120,16 @@ class Settings:
     financial_year: str = ""  # the report's year ("2021/22"): how old a value is, what "year to date" means
     reporting_period: str = ""  # Agreement, Q1, Mid-Year, Q3 Update, Annual
     out_of_date_after: float = 1.0  # years: a latest value older than this (plus the measure's lag) is out of date
+    comparator_set: str = "Statistical Neighbours"  # a "Comparator" target is rated against this set
 
 
 def settings_for(wb: PortfolioWorkbook) -> Settings:
-    """The settings a workbook's own Portfolio sheet gives: Tolerance %, year, reporting period, Out Of Date After."""
+    """The settings a workbook's own Portfolio sheet gives: Tolerance %, year, reporting period, Out Of Date After,
+    Comparator Set."""
     p = wb.portfolio
     return Settings(tolerance_pct=p.tolerance_pct, financial_year=p.financial_year,
-                    reporting_period=p.reporting_period, out_of_date_after=p.out_of_date_after)
+                    reporting_period=p.reporting_period, out_of_date_after=p.out_of_date_after,
+                    comparator_set=p.comparator_set)
 
 
 @dataclass(frozen=True)
@@ -371,10 +376,11 @@ def _rate(measure: Measure, settings: Settings, latest, like, earlier, missing: 
         if target.kind is TargetKind.NUMBER:
             full, against = target.number, "target"
         else:
-            if measure.comparator is None:
-                why = "Target is the comparator, but no Comparator value is given"
+            found = comparator_for(measure, settings.comparator_set)
+            if found is None:
+                why = f"Target is the comparator, but no {settings.comparator_set} or Comparator value is given"
                 return Rating(Status.NO_DATA, why, against="no comparator to compare it with", **base)
-            full, against = measure.comparator, "comparator"
+            full, against = found
         t = full
         if part_year:
             t, tolerance_scale = full * fraction, fraction
@@ -455,7 +461,8 @@ def rerate(previous: PortfolioWorkbook, previous_ratings: tuple[Rating, ...], cu
             or before.tolerance_pct != after.tolerance_pct
             or before.financial_year != after.financial_year
             or before.reporting_period != after.reporting_period
-            or before.out_of_date_after != after.out_of_date_after):
+            or before.out_of_date_after != after.out_of_date_after
+            or before.comparator_set != after.comparator_set):
         return rate_measures(current.measures, settings)
     return tuple(rating if measure is before_m else rate_measure(measure, settings)
                  for before_m, measure, rating in zip(previous.measures, current.measures, previous_ratings))

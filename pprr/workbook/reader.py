@@ -21,15 +21,20 @@ from xml.etree.ElementTree import ParseError
 
 from .. import schema
 from ..model import (
+    Benchmark,
     BudgetChange,
     BudgetLine,
     CapitalScheme,
+    FinancialRisk,
     GlossaryEntry,
     Measure,
+    NarrativeParagraph,
+    OneOffResource,
     Portfolio,
     PortfolioWorkbook,
     Priority,
     Problem,
+    Project,
     Reserve,
     Saving,
     Severity,
@@ -367,6 +372,11 @@ def build_workbook(grids: dict[str, Grid]) -> PortfolioWorkbook:
         savings=_read_rows(grids, schema.SAVINGS, problems, _saving),
         capital=_read_capital(grids, problems),
         glossary=_read_rows(grids, schema.GLOSSARY, problems, _glossary),
+        narrative=_read_rows(grids, schema.NARRATIVE, problems, _narrative),
+        projects=_read_rows(grids, schema.PROJECTS, problems, _project),
+        financial_risks=_read_rows(grids, schema.FINANCIAL_RISKS, problems, _financial_risk),
+        one_off_resources=_read_rows(grids, schema.ONE_OFF_RESOURCES, problems, _one_off),
+        comparator_sets=tuple(dict.fromkeys(b.set for m in measures for b in m.benchmarks)),
         actual_years=actual_years,
     )
     problems.extend(_point_at_key_column(validate(wb), grids))
@@ -375,7 +385,8 @@ def build_workbook(grids: dict[str, Grid]) -> PortfolioWorkbook:
     return replace(wb, problems=tuple(problems))
 
 
-_KEY_COLUMNS = {"Measures": "PI Code", "Budget": "Service", "Priorities": "Priority", "Budget Changes": "Item"}
+_KEY_COLUMNS = {"Measures": "PI Code", "Budget": "Service", "Priorities": "Priority", "Budget Changes": "Item",
+                "Projects": "Project", "Financial Risks": "Risk", "One-Off Resources": "Investment"}
 
 
 def _point_at_key_column(problems: list[Problem], grids: dict[str, Grid]) -> list[Problem]:
@@ -461,6 +472,7 @@ def _read_portfolio(grids, problems) -> Portfolio:
             s.problem(Severity.WARNING, r, vc, f"{name} should be a number of years such as 1: {exc}; the "
                                               f"default of {schema.DEFAULT_OUT_OF_DATE_AFTER:g} is used.")
             out_of_date_after = schema.DEFAULT_OUT_OF_DATE_AFTER
+    comparator_set = " ".join(text("Comparator Set").split()) or schema.DEFAULT_COMPARATOR_SET
     date_value = fields.get("Date", (None, None))[1]
     date_text = text("Date")
     if hasattr(date_value, "strftime"):
@@ -476,6 +488,7 @@ def _read_portfolio(grids, problems) -> Portfolio:
         tolerance_pct=float(tolerance),
         illustrative=illustrative,
         out_of_date_after=float(out_of_date_after),
+        comparator_set=comparator_set,
         rows={name: r + 1 for name, (r, _) in fields.items()},
     )
 
@@ -568,6 +581,9 @@ class _MeasureColumns:
     aggregation: int | None
     data_lag: int | None
     width: int
+    new: int | None = None
+    theme: int | None = None
+    comparators: tuple[tuple[str, int, int | None], ...] = ()  # (set, value column, year column)
 
     @classmethod
     def of(cls, s: _Sheet, target: int | None) -> _MeasureColumns:
@@ -576,8 +592,25 @@ class _MeasureColumns:
             ("name", "PI Name"), ("measure_type", "Measure Type"), ("reported", "Reported"), ("unit", "Unit"),
             ("tolerance", "Tolerance"), ("comparator", "Comparator"), ("corporate", "Corporate"), ("gms", "GMS"),
             ("commentary", "Commentary"), ("year_basis", "Year Basis"), ("aggregation", "Aggregation"),
-            ("data_lag", "Data Lag (years)"))}
-        return cls(target=target, width=len(s.headers), **named)
+            ("data_lag", "Data Lag (years)"), ("new", "New Measure"), ("theme", "Theme"))}
+        return cls(target=target, width=len(s.headers), comparators=_comparator_columns(s), **named)
+
+
+def _comparator_columns(s: _Sheet) -> tuple[tuple[str, int, int | None], ...]:
+    """Each '<Set> Comparator' column with its '<Set> Comparator Year' column, in the sheet's column order."""
+    years: dict[str, int] = {}
+    for c, header in enumerate(s.headers):
+        m = schema.COMPARATOR_YEAR_RE.match(header)
+        if m:
+            years.setdefault(norm_header(m.group(1)), c)
+    out, seen = [], set()
+    for c, header in enumerate(s.headers):
+        m = schema.COMPARATOR_SET_RE.match(header)
+        if m and not schema.COMPARATOR_YEAR_RE.match(header) and norm_header(m.group(1)) not in seen:
+            name = " ".join(m.group(1).split())
+            seen.add(norm_header(name))
+            out.append((name, c, years.get(norm_header(name))))
+    return tuple(out)
 
 
 def _padded(row: list, width: int) -> list:
@@ -659,7 +692,21 @@ def _measure(s: _Sheet, r: int, row: list, cols: _MeasureColumns, actual_cols: l
         year_basis=setting(cols.year_basis, "Year Basis", schema.YEAR_BASES, _BASIS_SYNONYMS),
         aggregation=setting(cols.aggregation, "Aggregation", schema.AGGREGATIONS, _AGGREGATION_SYNONYMS),
         data_lag=lag,
+        new=yes_no(cols.new, "New Measure"),
+        theme=" ".join(text(cols.theme).split()),
+        benchmarks=tuple(b for name, vc, yc in cols.comparators
+                         if (b := _benchmark(s, r, row, name, vc, yc, code)) is not None),
     )
+
+
+def _benchmark(s: _Sheet, r: int, row: list, name: str, vc: int, yc: int | None, code: str) -> Benchmark | None:
+    """A comparator set's value for one measure, or None when the cell is blank."""
+    raw = row[vc]
+    value = _measure_value(s, r, vc, raw, f"{code} {name} comparator")
+    if value.is_blank:
+        return None
+    year = "" if yc is None else s.text_at(r, yc, row[yc])
+    return Benchmark(set=name, value=value, year=year)
 
 
 def _measure_value(s: _Sheet, r: int, c: int, raw: object, code: str) -> Value:
@@ -779,6 +826,76 @@ def _saving(s: _Sheet, r: int) -> Saving | None:
         achieved_m=_number(s, r, "Value Achieved £m", "Value achieved"),
         information=s.text(r, "Additional Information"),
     )
+
+
+def _narrative(s: _Sheet, r: int) -> NarrativeParagraph | None:
+    text = s.text(r, "Text")
+    if not text:
+        return None
+    return NarrativeParagraph(row=r + 1, heading=" ".join(s.text(r, "Heading").split()), text=text)
+
+
+def _project(s: _Sheet, r: int) -> Project | None:
+    project = s.text(r, "Project")
+    if not project:
+        s.problem(Severity.ERROR, r, s.col("Project"), "This project row has no Project name.")
+        return None
+    number = _number(s, r, "Priority", f"{project}: Priority", required=True)
+    if number is None:
+        return None
+    if not float(number).is_integer():
+        s.problem(Severity.ERROR, r, s.col("Priority"), f"{project}: Priority '{number:g}' should be a whole number.")
+        return None
+    return Project(
+        row=r + 1,
+        priority=int(number),
+        project=project,
+        milestone=s.text(r, "Milestone"),
+        lead=s.text(r, "Lead"),
+        due=_due(s, r),
+        status=_choice(s, r, "Status", schema.PROJECT_STATUSES, _PROJECT_STATUS_SYNONYMS),
+        commentary=s.text(r, "Commentary"),
+    )
+
+
+_PROJECT_STATUS_SYNONYMS = {"completed": "Complete", "done": "Complete", "on-track": "On track",
+                            "ontrack": "On track", "at-risk": "At risk", "off-track": "Off track",
+                            "not yet started": "Not started", "green": "On track", "amber": "At risk",
+                            "red": "Off track"}
+
+
+def _due(s: _Sheet, r: int) -> str:
+    """The Due cell as written; a date cell as '31 March 2022'."""
+    c = s.col("Due")
+    value = None if c is None else s.grid.value(r, c)
+    if hasattr(value, "strftime"):
+        return f"{value.day} {value:%B %Y}"
+    return s.text(r, "Due")
+
+
+def _financial_risk(s: _Sheet, r: int) -> FinancialRisk | None:
+    risk = s.text(r, "Risk")
+    if not risk:
+        s.problem(Severity.WARNING, r, s.col("Risk"), "This financial risk row has no Risk; it is left out.")
+        return None
+    return FinancialRisk(row=r + 1, division=s.text(r, "Division"), risk=risk,
+                         value=_number(s, r, "Value £000", f"{risk[:60]}: value"),
+                         mitigation=s.text(r, "Mitigation"))
+
+
+def _one_off(s: _Sheet, r: int) -> OneOffResource | None:
+    investment = s.text(r, "Investment")
+    if not investment:
+        s.problem(Severity.WARNING, r, s.col("Investment"), "This one-off resource row has no Investment; it is "
+                                                            "left out.")
+        return None
+    if _looks_like_total(investment):
+        s.problem(Severity.WARNING, r, s.col("Investment"),
+                  f"'{investment}' looks like a total row; pprr computes totals itself, so it is left out.")
+        return None
+    return OneOffResource(row=r + 1, investment=investment,
+                          value=_number(s, r, "Value £000", f"{investment}: value"),
+                          purpose=s.text(r, "Purpose"))
 
 
 def _glossary(s: _Sheet, r: int) -> GlossaryEntry:

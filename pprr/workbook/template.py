@@ -21,6 +21,7 @@ from ..schema import (
     CAPITAL,
     COMPARATOR_WORDS,
     COUNCIL_FIELDS,
+    DEFAULT_COMPARATOR_SET,
     DEFAULT_OUT_OF_DATE_AFTER,
     DEFAULT_TOLERANCE_PCT,
     MAINTAIN_WORDS,
@@ -29,6 +30,7 @@ from ..schema import (
     MINIMISE_WORDS,
     MISSING_WORDS,
     PORTFOLIO,
+    PROJECT_STATUSES,
     REPORTING_PERIODS,
     SHEETS,
     YEAR_RE,
@@ -42,6 +44,7 @@ from ..schema import (
 VALIDATED_ROWS = 2000  # dropdowns cover rows 2 to this row
 YES_NO_WORDS = ("Yes", "No")
 EXAMPLE_DIVISIONS = ("Division A", "Division B")
+EXAMPLE_COMPARATOR_SETS = ("Statistical Neighbours", "England")
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 _YEAR_WIDTH = 14
@@ -99,6 +102,9 @@ def _columns(sheet: Sheet, start: int) -> list[Column]:
             Column(target_header(_year(start)), required=False, width=_YEAR_WIDTH),
         ]
         columns[at:at] = years
+        at = [c.name for c in columns].index("Comparator") + 1
+        columns[at:at] = [Column(f"{name} Comparator{part}", required=False, width=_YEAR_WIDTH)
+                          for name in EXAMPLE_COMPARATOR_SETS for part in ("", " Year")]
     elif sheet is BUDGET_CHANGES:
         columns += [Column(name, required=False, kind="money", width=_YEAR_WIDTH) for name in EXAMPLE_DIVISIONS]
     elif sheet is CAPITAL:
@@ -127,6 +133,7 @@ def _portfolio_fields(ws: Worksheet, year: str) -> None:
         "Tolerance %": DEFAULT_TOLERANCE_PCT,
         "Illustrative": YES_NO_WORDS[1],
         "Out Of Date After (years)": DEFAULT_OUT_OF_DATE_AFTER,
+        "Comparator Set": DEFAULT_COMPARATOR_SET,
     }
     for row, name in enumerate(COUNCIL_FIELDS, start=2):
         ws.cell(row, 1, name)
@@ -201,7 +208,9 @@ def _instruction_rows(start: int) -> list[tuple[str, str]]:
             f"The '{year} Target' column holds a number, or a direction of travel: "
             f"{_quoted(MAXIMISE_WORDS)} (higher than last year), {_quoted(MINIMISE_WORDS)} (lower than "
             f"last year), {_quoted(MAINTAIN_WORDS)}; or {_quoted(COMPARATOR_WORDS)} to compare with the "
-            "Comparator column; or 'N/A' for no target."
+            "comparator set named by the Portfolio sheet's Comparator Set (default "
+            f"{DEFAULT_COMPARATOR_SET}), or the Comparator column when the measure has no value for that set; or "
+            "'N/A' for no target."
         )),
         ("Years", (
             f"The Measures sheet has one 'YYYY/YY Actual' column per year, oldest first (the examples are "
@@ -220,6 +229,24 @@ def _instruction_rows(start: int) -> list[tuple[str, str]]:
             "A latest value older than the Portfolio sheet's 'Out Of Date After (years)' (default 1), plus the "
             "measure's 'Data Lag (years)', is shown as Out of date with how it would have rated, and is not "
             "counted as an exception."
+        )),
+        ("Benchmarks", (
+            "Give each comparator set its own pair of columns on the Measures sheet: '<Set> Comparator' for the "
+            "value and '<Set> Comparator Year' for the year it is for (the examples are "
+            f"{' and '.join(EXAMPLE_COMPARATOR_SETS)}; add North West, Greater Manchester ... as needed). Values "
+            "are written as the actuals are (-1.66, 32.4%). pprr shows each set beside the latest value and says "
+            "whether the latest is better, similar or worse, judged by whether high or low is good."
+        )),
+        ("Flags and themes", (
+            "Corporate, GMS and New Measure (Y/N) are shown as small markers (C, GMS, New) with a key. Theme is the "
+            "sub-heading a measure sits under (Attainment, Youth Offending ...): tables are grouped by theme, in "
+            "the order themes first appear, then by Measure Type."
+        )),
+        ("Delivery plans", (
+            "The Projects sheet lists the strategies, programmes and projects each priority is delivered by, one "
+            "row per project or per milestone. Status is one of "
+            f"{', '.join(PROJECT_STATUSES)}, or blank until progress is first reported; officers can change the "
+            "Status and Commentary in the app and download them with the other edits."
         )),
     ]
     for sheet in SHEETS:

@@ -29,6 +29,7 @@ def validate(wb: PortfolioWorkbook) -> list[Problem]:
     problems += _units(wb.measures)
     problems += _budget_arithmetic(wb)
     problems += _reconciliation(wb)
+    problems += _projects(wb)
     if not wb.measures and not any(p.sheet == "Measures" for p in problems):
         problems.append(Problem(Severity.WARNING, "Measures", None, None, "The workbook has no measures yet."))
     return problems
@@ -53,6 +54,16 @@ def _priorities(wb: PortfolioWorkbook) -> list[Problem]:
             out.append(_p(Severity.ERROR, "Measures", m.row, None,
                           f"{m.label} belongs to priority {m.priority}, which is not on the Priorities sheet."))
     return out
+
+
+def _projects(wb: PortfolioWorkbook) -> list[Problem]:
+    """Every project belongs to a priority on the Priorities sheet, as every measure does."""
+    known = {p.number for p in wb.priorities}
+    if not known:
+        return []
+    return [_p(Severity.ERROR, "Projects", pr.row, None,
+               f"{pr.project[:80]} belongs to priority {pr.priority}, which is not on the Priorities sheet.")
+            for pr in wb.projects if pr.priority not in known]
 
 
 def _measure_keys(wb: PortfolioWorkbook) -> list[Problem]:

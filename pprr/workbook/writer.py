@@ -37,7 +37,7 @@ from ..model import PortfolioWorkbook
 from ..rules.values import cell_text, parse_number, parse_target, parse_text, parse_value, percent_decimals
 from ..safe_text import excel_text
 from ..schema import ACTUAL_RE, MEASURES, column_letter, norm_header
-from ..year.edits import COMMENTARY, FORECAST, Edit, net_edits
+from ..year.edits import COMMENTARY, FORECAST, STATUS, Edit, net_edits
 from . import xlsx
 
 CellValue = int | float | str | None
@@ -650,7 +650,7 @@ def _widened_ref(ref: str, row: int, column: int) -> str:
 
 def _value(edit: Edit, number_format: str) -> CellValue:
     """The value to store for ``edit`` in a cell with ``number_format``."""
-    if edit.field == COMMENTARY:
+    if edit.field in (COMMENTARY, STATUS):
         return _text(edit.new)
     if edit.field == FORECAST:
         return _number(parse_number(edit.new))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable
 
-from ..model import BudgetLine, Measure, PortfolioWorkbook, Priority, Value
+from ..model import BudgetLine, Measure, PortfolioWorkbook, Priority, Project, Value
 from ..rules.values import UnreadableValue, format_number, parse_number, parse_target, parse_text
 from ..safe_text import excel_text
 from ..schema import (
@@ -19,6 +19,8 @@ from ..schema import (
     BUDGET,
     MEASURES,
     PRIORITIES,
+    PROJECT_STATUSES,
+    PROJECTS,
     YEAR_RE,
     actual_header,
     norm_header,
@@ -27,7 +29,8 @@ from ..schema import (
 
 COMMENTARY = "Commentary"
 FORECAST = "Forecast Outturn"
-EDITABLE_SHEETS = (MEASURES.name, BUDGET.name, PRIORITIES.name)
+STATUS = "Status"  # a project's progress (Projects sheet)
+EDITABLE_SHEETS = (MEASURES.name, BUDGET.name, PRIORITIES.name, PROJECTS.name)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,6 +68,8 @@ def editable_fields(wb: PortfolioWorkbook, sheet: str) -> tuple[str, ...]:
         return (*fields, COMMENTARY)
     if name == BUDGET.name:
         return (FORECAST, COMMENTARY)
+    if name == PROJECTS.name:
+        return (STATUS, COMMENTARY)
     return (COMMENTARY,)
 
 
@@ -103,6 +108,8 @@ def apply_edits(wb: PortfolioWorkbook, edits: Iterable[Edit]) -> PortfolioWorkbo
         changes["budget"] = _rebuild(wb.budget, by_sheet[BUDGET.name], _edit_budget_line)
     if PRIORITIES.name in by_sheet:
         changes["priorities"] = _rebuild(wb.priorities, by_sheet[PRIORITIES.name], _edit_priority)
+    if PROJECTS.name in by_sheet:
+        changes["projects"] = _rebuild(wb.projects, by_sheet[PROJECTS.name], _edit_project)
     return dataclasses.replace(wb, **changes)
 
 
@@ -138,8 +145,9 @@ def _field_name(wb: PortfolioWorkbook, sheet: str, field: str) -> str:
     raise ValueError(f"'{field}' cannot be edited on the {sheet} sheet; editable: {', '.join(allowed)}")
 
 
-def _record_at(wb: PortfolioWorkbook, sheet: str, row: int) -> Measure | BudgetLine | Priority:
-    records = {MEASURES.name: wb.measures, BUDGET.name: wb.budget, PRIORITIES.name: wb.priorities}[sheet]
+def _record_at(wb: PortfolioWorkbook, sheet: str, row: int) -> Measure | BudgetLine | Priority | Project:
+    records = {MEASURES.name: wb.measures, BUDGET.name: wb.budget, PRIORITIES.name: wb.priorities,
+               PROJECTS.name: wb.projects}[sheet]
     for record in records:
         if record.row == row:
             return record
@@ -158,6 +166,8 @@ def _checked_text(field: str, text: str) -> str:
         except ValueError as exc:
             raise UnreadableValue(str(exc)) from None
     text = text.strip()
+    if field == STATUS:
+        return project_status_text(text)
     if ACTUAL_RE.match(field):
         parse_text(text)
     elif field == FORECAST:
@@ -167,9 +177,22 @@ def _checked_text(field: str, text: str) -> str:
     return text
 
 
-def _current_text(record: Measure | BudgetLine | Priority, field: str) -> str:
+def project_status_text(text: str) -> str:
+    """A project status as stored: one of the closed list (any capitals), or blank; UnreadableValue otherwise."""
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    match = next((s for s in PROJECT_STATUSES if s.casefold() == text.casefold()), None)
+    if match is None:
+        raise UnreadableValue(f"'{text}' is not a project status: choose one of {', '.join(PROJECT_STATUSES)}")
+    return match
+
+
+def _current_text(record: Measure | BudgetLine | Priority | Project, field: str) -> str:
     if field == COMMENTARY:
         return record.commentary
+    if field == STATUS:
+        return record.status
     if field == FORECAST:
         return "" if record.forecast is None else format_number(record.forecast)
     actual = ACTUAL_RE.match(field)
@@ -183,6 +206,8 @@ def _label(record: Measure | BudgetLine | Priority) -> str:
         return record.label
     if isinstance(record, BudgetLine):
         return record.service
+    if isinstance(record, Project):
+        return record.label
     return f"Priority {record.number}"
 
 
@@ -244,6 +269,13 @@ def _edit_budget_line(line: BudgetLine, edits: Iterable[Edit]) -> BudgetLine:
         else:
             changes["commentary"] = edit.new
     return dataclasses.replace(line, **changes) if changes else line
+
+
+def _edit_project(project: Project, edits: Iterable[Edit]) -> Project:
+    for edit in edits:
+        field = "status" if edit.field == STATUS else "commentary"
+        project = dataclasses.replace(project, **{field: edit.new})
+    return project
 
 
 def _edit_priority(priority: Priority, edits: Iterable[Edit]) -> Priority:

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 Q3_SAMPLE = ROOT / "sample_data" / "stockport-cfse-2021-22-q3-illustrative.xlsx"
 AGREEMENT = ROOT / "sample_data" / "stockport-cfse-2021-22-agreement.xlsx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PAGES = ("Workbook", "Measures", "What-if", "Priorities", "Finance", "Report")
+PAGES = ("Workbook", "Measures", "What-if", "Priorities", "Finance", "Report", "Glossary")
 TIMEOUT_MS = 30_000
 APP = '[data-testid="stApp"]'
 IDLE = f'{APP}[data-test-script-state="notRunning"]'
