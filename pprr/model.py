@@ -101,6 +101,12 @@ class Portfolio:
     approved_by: str = ""
     tolerance_pct: float = 5.0
     illustrative: bool = False
+    committee: str = ""
+    meeting_date: str = ""
+    agenda_item: str = ""
+    report_of: str = ""
+    officer_contact: str = ""
+    recommendations: tuple[str, ...] = ()  # one per line as written; empty: the standard wording
     rows: dict[str, int] = field(default_factory=dict, compare=False)  # field name -> sheet row
 
 
@@ -131,6 +137,9 @@ class Measure:
     corporate: bool = False
     gms: bool = False
     commentary: str = ""
+    action: str = ""  # corrective action when off target
+    action_owner: str = ""
+    action_due: str = ""  # as written, or a date as "31 March 2022"
 
     @property
     def key(self) -> tuple[str, str]:

@@ -21,6 +21,27 @@ COUNCIL_FIELDS = (
     "Tolerance %",
     "Illustrative",
 )
+# Optional front matter of the committee pack (Portfolio sheet): who the report goes to, when and from whom.
+FRONT_MATTER_FIELDS = (
+    "Committee",
+    "Meeting Date",
+    "Agenda Item",
+    "Report Of",
+    "Officer Contact",
+    "Recommendations",
+)
+PORTFOLIO_FIELDS = COUNCIL_FIELDS + FRONT_MATTER_FIELDS
+# The standard wording of a portfolio report's recommendations, as the scrutiny minutes quote it; ``{period}``
+# and ``{year}`` are the report's reporting period and financial year.
+DEFAULT_RECOMMENDATIONS = (
+    "Consider the {period} Portfolio Performance and Resource Report;",
+    "Review the progress against delivering key projects, priority outcomes, targets and budgets for {year};",
+    "Highlight key areas of and responsibility for taking forward corrective action to address any performance or "
+    "resource issues;",
+    "Highlight any significant issues or changes to be fed back to the Cabinet alongside the Corporate "
+    "Performance and Resource Report;",
+    "Identify how areas of strong performance and good practice can be shared in other services.",
+)
 
 REPORTING_PERIODS = ("Agreement", "Q1", "Mid-Year", "Q3 Update", "Annual")
 MEASURE_TYPES = ("Council", "Partnership", "Contextual")
@@ -78,7 +99,11 @@ PORTFOLIO = Sheet(
     (Column("Field", width=22), Column("Value", width=60)),
     help="Two columns, Field and Value: "
     + ", ".join(COUNCIL_FIELDS)
-    + ". Tolerance % is the amber band as a percentage of the target (default 5).",
+    + ". Tolerance % is the amber band as a percentage of the target (default 5). Optional, for the committee "
+    "pack's front page: "
+    + ", ".join(FRONT_MATTER_FIELDS)
+    + ". Meeting Date is the pack's date. Officer Contact may list several officers, one per line. "
+    "Recommendations: one per line; left blank, the standard wording (a) to (e) is printed.",
 )
 
 PRIORITIES = Sheet(
@@ -108,6 +133,11 @@ MEASURES = Sheet(
         Column("Corporate", required=False, choices=YES_NO, kind="yesno", width=10),
         Column("GMS", required=False, choices=YES_NO, kind="yesno", width=8),
         Column("Commentary", required=False, width=80),
+        Column("Action", required=False, width=60,
+               help="The corrective action for a measure off target, printed with it in the pack's exceptions."),
+        Column("Action Owner", required=False, width=24, help="Who is responsible for the action."),
+        Column("Action Due", required=False, width=14, help="When the action is due: a date, or text such as "
+               "'March 2022'."),
     ),
     help="One row per measure and cohort. Add one 'YYYY/YY Actual' column per year (oldest first) and the "
     "'YYYY/YY Target' column of the financial year.",

@@ -320,7 +320,7 @@ def _read_portfolio(grids, problems) -> Portfolio:
     if s is None:
         return Portfolio()
     fields: dict[str, tuple[int, object]] = {}
-    known = {norm_header(f): f for f in schema.COUNCIL_FIELDS}
+    known = {norm_header(f): f for f in schema.PORTFOLIO_FIELDS}
     fc, vc = s.col("Field"), s.col("Value")
     for r, values in s.data_rows():
         name = cell_text(values[fc] if fc < len(values) else None).strip()
@@ -369,20 +369,27 @@ def _read_portfolio(grids, problems) -> Portfolio:
         if flag is None:
             s.problem(Severity.WARNING, r, vc, f"Illustrative should be Yes or No, not '{cell_text(raw)}'.")
         illustrative = bool(flag)
-    date_value = fields.get("Date", (None, None))[1]
-    date_text = text("Date")
-    if hasattr(date_value, "strftime"):
-        date_text = f"{date_value.day} {date_value:%B %Y}"
+    def date(name: str) -> str:
+        value = fields.get(name, (None, None))[1]
+        return f"{value.day} {value:%B %Y}" if hasattr(value, "strftime") else text(name)
+
+    recommendations = tuple(line.strip() for line in text("Recommendations").splitlines() if line.strip())
     return Portfolio(
         council=text("Council"),
         portfolio=text("Portfolio"),
         financial_year=year,
         reporting_period=period,
         version=text("Version"),
-        date=date_text,
+        date=date("Date"),
         approved_by=text("Approved By"),
         tolerance_pct=float(tolerance),
         illustrative=illustrative,
+        committee=text("Committee"),
+        meeting_date=date("Meeting Date"),
+        agenda_item=text("Agenda Item"),
+        report_of=text("Report Of"),
+        officer_contact=text("Officer Contact"),
+        recommendations=recommendations,
         rows={name: r + 1 for name, (r, _) in fields.items()},
     )
 
@@ -467,6 +474,9 @@ class _MeasureColumns:
     corporate: int | None
     gms: int | None
     commentary: int | None
+    action: int | None
+    action_owner: int | None
+    action_due: int | None
     width: int
 
     @classmethod
@@ -475,7 +485,8 @@ class _MeasureColumns:
             ("code", "PI Code"), ("priority", "Priority"), ("polarity", "Good Performance"), ("cohort", "Cohort"),
             ("name", "PI Name"), ("measure_type", "Measure Type"), ("reported", "Reported"), ("unit", "Unit"),
             ("tolerance", "Tolerance"), ("comparator", "Comparator"), ("corporate", "Corporate"), ("gms", "GMS"),
-            ("commentary", "Commentary"))}
+            ("commentary", "Commentary"), ("action", "Action"), ("action_owner", "Action Owner"),
+            ("action_due", "Action Due"))}
         return cls(target=target, width=len(s.headers), **named)
 
 
@@ -536,7 +547,17 @@ def _measure(s: _Sheet, r: int, row: list, cols: _MeasureColumns, actual_cols: l
         corporate=yes_no(cols.corporate, "Corporate"),
         gms=yes_no(cols.gms, "GMS"),
         commentary=text(cols.commentary),
+        action=text(cols.action),
+        action_owner=text(cols.action_owner),
+        action_due=_date_text(row[cols.action_due]) if cols.action_due is not None else "",
     )
+
+
+def _date_text(raw: object) -> str:
+    """A date cell as ``31 March 2022``; anything else as written."""
+    if hasattr(raw, "strftime"):
+        return f"{raw.day} {raw:%B %Y}"
+    return cell_text(raw).strip()
 
 
 def _measure_value(s: _Sheet, r: int, c: int, raw: object, code: str) -> Value:

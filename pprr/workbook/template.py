@@ -20,7 +20,7 @@ from ..schema import (
     BUDGET_CHANGES,
     CAPITAL,
     COMPARATOR_WORDS,
-    COUNCIL_FIELDS,
+    PORTFOLIO_FIELDS,
     DEFAULT_TOLERANCE_PCT,
     MAINTAIN_WORDS,
     MAXIMISE_WORDS,
@@ -126,7 +126,7 @@ def _portfolio_fields(ws: Worksheet, year: str) -> None:
         "Tolerance %": DEFAULT_TOLERANCE_PCT,
         "Illustrative": YES_NO_WORDS[1],
     }
-    for row, name in enumerate(COUNCIL_FIELDS, start=2):
+    for row, name in enumerate(PORTFOLIO_FIELDS, start=2):
         ws.cell(row, 1, name)
         value = values.get(name)
         if value is not None:
@@ -205,6 +205,12 @@ def _instruction_rows(start: int) -> list[tuple[str, str]]:
             f"The Measures sheet has one 'YYYY/YY Actual' column per year, oldest first (the examples are "
             f"{actual_header(_year(start - 2))} and {actual_header(_year(start - 1))}), and the target of "
             f"the financial year ({target_header(year)}). Rename or add year columns as needed."
+        )),
+        ("Committee pack", (
+            "The Portfolio sheet's optional fields Committee, Meeting Date, Agenda Item, Report Of, Officer Contact "
+            "and Recommendations fill the pack's front page; Meeting Date is the date the pack carries. Leave "
+            "Recommendations blank for the standard wording (a) to (e). On the Measures sheet, Action, Action "
+            "Owner and Action Due give the corrective action printed with each measure rated Red."
         )),
     ]
     for sheet in SHEETS:
