@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from reportlab.graphics import shapes
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase import pdfmetrics
@@ -232,6 +233,8 @@ def layout(chart: BarChart, width: float) -> Picture:
 def drawing(chart: BarChart, width: float) -> Drawing:
     """The chart as a reportlab Drawing (vector, embedded fonts only)."""
     picture = layout(chart, width)
+    # a drawing starts in reportlab's default font (Helvetica, not embedded) unless told otherwise
+    shapes.STATE_DEFAULTS["fontName"] = FONT
     d = Drawing(picture.width, picture.height)
     h = picture.height
     for s in picture.shapes:
