@@ -71,9 +71,13 @@ def _parser() -> argparse.ArgumentParser:
     template.add_argument("--year", help="financial year of the example headers, e.g. 2021/22 (default: current)")
     template.set_defaults(run=_template)
 
-    pack = sub.add_parser("pack", help="build the PDF committee pack")
+    pack = sub.add_parser("pack", help="build the committee pack (PDF, or accessible HTML)")
     pack.add_argument("workbook", help="the portfolio workbook (.xlsx)")
-    pack.add_argument("-o", "--output", required=True, help="the .pdf file to write")
+    pack.add_argument("-o", "--output", required=True, help="the .pdf (or, with --format html, .html) file to write")
+    pack.add_argument("--format", choices=("pdf", "html"), default="pdf",
+                      help="pdf (default), or html: one self-contained accessible page")
+    pack.add_argument("--since", metavar="PREVIOUS.xlsx",
+                      help="the workbook of the last report: the pack shows what changed since")
     pack.add_argument("--priority", type=int, action="append", metavar="N", help="include priority N (repeatable)")
     pack.add_argument("--section", action="append", metavar="NAME", help="include section NAME (repeatable)")
     pack.add_argument("--exceptions-only", action="store_true", help="list only the Red measures")
@@ -155,6 +159,12 @@ def _pack(args: argparse.Namespace) -> int:
     from .report.pack import SECTIONS, PackOptions, apply_scenario, build_pack, scenario_key
 
     wb = _usable(args.workbook)
+    previous = _usable(args.since) if args.since else None
+    if previous is not None:
+        now, then = wb.portfolio, previous.portfolio
+        if norm_header(now.portfolio) != norm_header(then.portfolio):
+            raise CommandError(f"{args.since} is the workbook of another portfolio ('{terminal_text(then.portfolio)}', "
+                               f"not '{terminal_text(now.portfolio)}')")
     scenario = None
     if args.scenario:
         scenario = _scenario(args.scenario, {key: scenario_key(m) for m in wb.measures for key in _names(m)})
@@ -167,10 +177,16 @@ def _pack(args: argparse.Namespace) -> int:
         priorities=_priorities(args.priority, wb),
         exceptions_only=args.exceptions_only,
         scenario_targets=scenario,
+        previous=previous,
     )
-    pdf = build_pack(wb, options)
+    if args.format == "html":
+        from .report.html_pack import build_html
+
+        data = build_html(wb, options).encode("utf-8")
+    else:
+        data = build_pack(wb, options)
     try:
-        Path(args.output).write_bytes(pdf)
+        Path(args.output).write_bytes(data)
     except OSError as exc:
         raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     _error(f"Wrote the committee pack to {args.output}")
