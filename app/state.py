@@ -19,7 +19,7 @@ import streamlit as st
 import pprr
 from pprr.model import Measure, PortfolioWorkbook, Problem, Severity
 from pprr.report.pack import scenario_key
-from pprr.rules.status import Rating, Settings, rate_measures, rerate
+from pprr.rules.status import Rating, Settings, rate_measures, rerate, settings_for
 from pprr.schema import MEASURES, target_header
 from pprr.year.drafts import DraftStore
 from pprr.year.edits import Edit, apply_edits, make_edit, net_edits
@@ -177,7 +177,7 @@ def derived() -> Derived:
     memo: Derived | None = st.session_state.get(_DERIVED)
     if memo is None or memo.key != key:
         current = apply_edits(w.base, w.edits)
-        settings = Settings(tolerance_pct=current.portfolio.tolerance_pct)
+        settings = settings_for(current)
         if memo is not None and memo.key[0] == w.sha and memo.settings == settings:
             # Only the measures an edit rebuilt are rated again: the work follows the change, not the workbook.
             ratings = rerate(memo.current, memo.ratings, current, settings)

@@ -66,6 +66,16 @@ def _parser() -> argparse.ArgumentParser:
     _table_arguments(budget)
     budget.set_defaults(run=_budget)
 
+    movement = sub.add_parser("movement", help="what changed since an earlier report: measures, and money with --finance")
+    movement.add_argument("workbook", help="the later report's workbook (.xlsx)")
+    movement.add_argument("--since", required=True, metavar="PREVIOUS",
+                          help="the earlier report: its workbook (.xlsx)")
+    movement.add_argument("--format", choices=("csv", "text"), default="text", help="csv, or text to read")
+    movement.add_argument("--finance", action="store_true",
+                          help="the forecast outturn by service instead of the measures, and the total as a sentence")
+    movement.add_argument("-o", "--output", help="write to this file instead of the screen")
+    movement.set_defaults(run=_movement)
+
     template = sub.add_parser("template", help="write the empty workbook template")
     template.add_argument("-o", "--output", required=True, help="the .xlsx file to write")
     template.add_argument("--year", help="financial year of the example headers, e.g. 2021/22 (default: current)")
@@ -140,6 +150,60 @@ def _budget(args: argparse.Namespace) -> int:
         text = _table(shown)
     _emit(text, args.output)
     return 0
+
+
+def _movement(args: argparse.Namespace) -> int:
+    from .rules.finance import format_money
+    from .year.movement import FINANCE_COLUMNS, MEASURE_COLUMNS, compare, finance_rows, movement_rows
+
+    current = _usable(args.workbook)
+    previous = resolve_since(args.since)
+    movement = compare(previous, current)
+    for problem in movement.problems:
+        _error(_line(problem))
+    if not movement.ok:
+        raise CommandError(f"cannot compare {args.workbook} with {args.since}")
+    if args.finance:
+        rows, columns = finance_rows(movement), FINANCE_COLUMNS
+    else:
+        rows, columns = movement_rows(movement), MEASURE_COLUMNS
+    if args.format == "csv":
+        _emit(_csv(rows, columns), args.output)
+        return 0
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=list(columns), dtype=object)
+    heading = f"Since {movement.previous_label}: {movement.current_label}"
+    if args.finance:
+        for column in FINANCE_COLUMNS[2:]:
+            frame[column] = frame[column].map(format_money)
+        summary = movement.total_sentence()
+    else:
+        counts = ", ".join(f"{n} {c.value.lower()}" for c, n in movement.change_counts.items() if n)
+        summary = f"{len(movement.measures)} measures: {counts or 'none'}."
+    _emit(f"{terminal_text(heading)}\n{terminal_text(summary)}\n\n{_table(frame)}", args.output)
+    return 0
+
+
+def _since_file(name: str) -> PortfolioWorkbook | None:
+    """The earlier report as a workbook file, or None when ``name`` is not a file's name."""
+    path = Path(name)
+    if not path.exists():
+        return None
+    return _usable(name)
+
+
+# How ``--since`` is turned into the earlier report's workbook: each resolver is tried in turn and the first that
+# recognises the name (returns a workbook) wins. Another source (e.g. stored reporting periods) adds its resolver.
+SINCE_RESOLVERS: list = [_since_file]
+
+
+def resolve_since(name: str) -> PortfolioWorkbook:
+    for resolver in SINCE_RESOLVERS:
+        wb = resolver(name)
+        if wb is not None:
+            return wb
+    raise CommandError(f"--since {name}: no such file")
 
 
 def _template(args: argparse.Namespace) -> int:

@@ -107,6 +107,7 @@ class Portfolio:
     report_of: str = ""
     officer_contact: str = ""
     recommendations: tuple[str, ...] = ()  # one per line as written; empty: the standard wording
+    out_of_date_after: float = 1.0  # years; see pprr.rules.status
     rows: dict[str, int] = field(default_factory=dict, compare=False)  # field name -> sheet row
 
 
@@ -140,6 +141,9 @@ class Measure:
     action: str = ""  # corrective action when off target
     action_owner: str = ""
     action_due: str = ""  # as written, or a date as "31 March 2022"
+    year_basis: str = "Financial"  # Financial / Academic / Calendar: what the Actual columns' years are
+    aggregation: str = "Snapshot"  # Snapshot (a rate or level) / Cumulative (a count that builds through the year)
+    data_lag: float | None = None  # years: extra age allowed before the latest value is out of date
 
     @property
     def key(self) -> tuple[str, str]:

@@ -19,7 +19,7 @@ from pprr.model import (
     TargetKind,
 )
 from pprr.report import charts
-from pprr.rules.status import STATUS_ORDER, STATUS_STYLES, Status
+from pprr.rules.status import STATUS_STYLES, Status
 from pprr.rules.values import parse_text
 
 HOSTILE = "') || alert(1) || datum['x"  # text that would break out of a Vega expression string

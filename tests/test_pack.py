@@ -27,7 +27,7 @@ from pprr.model import (
 from pprr.report.pack import SECTIONS, PackOptions, build_pack, scenario_key
 from pprr.report.pdf_style import CELL_LIMIT, CHUNK_ROWS, TRUNCATED, LongTable, Plain, grid
 from pprr.rules import finance
-from pprr.rules.status import Settings, Status, count_statuses, rate_measures
+from pprr.rules.status import STATUS_ORDER, Settings, Status, count_statuses, rate_measures, settings_for
 from pprr.rules.values import parse_target, parse_text
 
 HOSTILE = 'R&D <b>improved</b> a < b & c <img src="/etc/passwd"/> <font size=1 color=white>hidden</font>'
@@ -96,7 +96,7 @@ def _flat(pages: list[str]) -> str:
 
 def _printed_counts(pages: list[str]) -> list[int]:
     summary = next(page for page in pages if "Status of measures" in page)
-    found = re.search(r"All priorities((?: \d+){6})", _flat([summary]))
+    found = re.search(r"All priorities((?: \d+){" + str(len(STATUS_ORDER) + 1) + "})", _flat([summary]))
     return [int(n) for n in found.group(1).split()]
 
 
@@ -340,7 +340,7 @@ def test_sample_pack_has_every_code_the_counts_and_the_total(q3, q3_pack):
     pages = q3_pack[1]
     text = "\n".join(pages)
     assert all(_has_code(text, m.code) for m in q3.measures)
-    counts = count_statuses(rate_measures(q3.measures, Settings(tolerance_pct=q3.portfolio.tolerance_pct)))
+    counts = count_statuses(rate_measures(q3.measures, settings_for(q3)))
     assert _printed_counts(pages) == [*counts.values(), len(q3.measures)]
     total = finance.budget_total(q3)
     row = " ".join(finance.format_money(total[c]) for c in

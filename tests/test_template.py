@@ -5,7 +5,7 @@ import openpyxl
 import pytest
 
 from pprr import load_workbook
-from pprr.schema import PORTFOLIO_FIELDS, MISSING_WORDS, SHEETS, YES_NO, norm_header
+from pprr.schema import MISSING_WORDS, PORTFOLIO_FIELDS, SHEETS, YES_NO, norm_header
 from pprr.workbook.template import current_financial_year, template_bytes, write_template
 
 

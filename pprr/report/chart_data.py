@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..model import PortfolioWorkbook
 from ..rules import finance
-from ..rules.status import STATUS_ORDER, STATUS_STYLES, Rating, Settings, Status, rate_measures
+from ..rules.status import STATUS_ORDER, STATUS_STYLES, Rating, Status, rate_measures, settings_for
 from .vector import BarChart, BarRow, Segment
 
 NEUTRAL = STATUS_STYLES[Status.CONTEXTUAL].colour
@@ -122,7 +122,7 @@ def priority_label(number: int, title: str) -> str:
 def status_data(wb: PortfolioWorkbook, ratings: tuple[Rating, ...] | None = None) -> tuple[pd.DataFrame, list[str]]:
     """(priority, status, count, rank per priority and status present; the priorities' labels in order)."""
     if ratings is None:
-        ratings = rate_measures(wb.measures, Settings(tolerance_pct=wb.portfolio.tolerance_pct))
+        ratings = rate_measures(wb.measures, settings_for(wb))
     titles = {p.number: p.title for p in wb.priorities}
     numbers = list(dict.fromkeys([p.number for p in wb.priorities] + [m.priority for m in wb.measures]))
     labels = {n: priority_label(n, titles.get(n, f"Priority {n}")) for n in numbers}

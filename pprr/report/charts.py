@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 
 import altair as alt
-import pandas as pd
 import vl_convert
 
 from ..model import PortfolioWorkbook

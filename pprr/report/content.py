@@ -30,6 +30,7 @@ from ..rules.status import (
     budget_rag,
     count_statuses,
     rate_measures,
+    settings_for,
     status_key,
 )
 from ..rules.values import UnreadableValue, format_number, format_value, parse_target
@@ -211,14 +212,14 @@ def prepare(wb: PortfolioWorkbook, options: PackOptions) -> Pack:
         raise ValueError(f"Unknown pack section '{unknown[0]}' (choose from {', '.join(SECTIONS)})")
     if options.scenario_targets:
         wb = apply_scenario(wb, options.scenario_targets)
-    settings = Settings(tolerance_pct=wb.portfolio.tolerance_pct)
+    settings = settings_for(wb)
     priorities = _priorities(wb, options.priorities)
     numbers = {p.number for p in priorities}
     rated = tuple((m, r) for m, r in zip(wb.measures, rate_measures(wb.measures, settings)) if m.priority in numbers)
     previous_rated = {}
     if options.previous is not None:
         before = options.previous
-        ratings = rate_measures(before.measures, Settings(tolerance_pct=before.portfolio.tolerance_pct))
+        ratings = rate_measures(before.measures, settings_for(before))
         previous_rated = {m.key: r for m, r in zip(before.measures, ratings)}
     chosen = tuple(s for s in SECTIONS if options.sections is None or s in options.sections)
     pack = Pack(wb, settings, priorities, rated, options, chosen, previous_rated)

@@ -157,7 +157,7 @@ class _Html:
                 out.append(f'<tr class="group"><th scope="rowgroup" colspan="{width}">{html_text(row[0].text)}'
                            "</th></tr>")
                 continue
-            out.append(f'<tr class="total">' if i in block.totals else "<tr>")
+            out.append('<tr class="total">' if i in block.totals else "<tr>")
             for col, cell in enumerate(row):
                 classes = []
                 if cell.numeric:
@@ -229,11 +229,11 @@ def render(blocks: list[Block], title: str, header: str, marks: tuple[str, ...],
     )
 
 
-def build_html(wb: PortfolioWorkbook, options: PackOptions = PackOptions(), progress: Progress | None = None) -> str:
+def build_html(wb: PortfolioWorkbook, options: PackOptions | None = None, progress: Progress | None = None) -> str:
     """The committee pack as one self-contained HTML page."""
     report = progress or (lambda fraction, message: None)
     report(0.0, "Rating measures")
-    pack = prepare(wb, options)
+    pack = prepare(wb, options or PackOptions())
     report(0.3, "Writing sections")
     blocks = document(pack)
     p = pack.wb.portfolio

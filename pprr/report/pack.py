@@ -48,9 +48,9 @@ from .pdf_style import (
     KeepStart,
     PackDocument,
     Plain,
+    esc,
     grid,
     markup,
-    esc,
     para,
     paras,
 )
@@ -169,11 +169,11 @@ def _furniture(pack: _Pack) -> Furniture:
     return Furniture(header or "Portfolio report", footer, marks)
 
 
-def build_pack(wb: PortfolioWorkbook, options: PackOptions = PackOptions(), progress: Progress | None = None) -> bytes:
+def build_pack(wb: PortfolioWorkbook, options: PackOptions | None = None, progress: Progress | None = None) -> bytes:
     """The committee pack as PDF bytes. ``progress(fraction, message)`` is called as the work goes on."""
     report = progress or (lambda fraction, message: None)
     report(0.0, "Rating measures")
-    pack = prepare(wb, options)
+    pack = prepare(wb, options or PackOptions())
     report(0.15, "Writing sections")
     story = _flowables(document(pack))
     buffer = io.BytesIO()

@@ -251,8 +251,8 @@ def drawing(chart: BarChart, width: float) -> Drawing:
 def svg(chart: BarChart, width: float, ident: str) -> str:
     """The chart as an inline SVG element with its title and text alternative (``ident`` makes the ids unique)."""
     picture = layout(chart, width)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {picture.width:.1f} '
-           f'{picture.height:.1f}" width="100%" aria-labelledby="{ident}-t {ident}-d" class="chart">',
+    out = [(f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {picture.width:.1f} '
+            f'{picture.height:.1f}" width="100%" aria-labelledby="{ident}-t {ident}-d" class="chart">'),
            f'<title id="{ident}-t">{html_text(chart.title)}</title>',
            f'<desc id="{ident}-d">{html_text(chart.description)}</desc>']
     for s in picture.shapes:

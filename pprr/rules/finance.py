@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..model import PortfolioWorkbook
 from ..schema import RISK_RATINGS
-from .status import Settings, budget_rag, budget_variance
+from .status import Settings, budget_rag, budget_variance, settings_for
 
 BUDGET_COLUMNS = ("service", "division", "net_budget", "forecast", "variance", "variance_pct", "rag")
 SUMMARY_COLUMNS = (
@@ -64,7 +64,7 @@ def _ordered(names: Iterable[str]) -> list[str]:
 
 def budget_table(wb: PortfolioWorkbook, settings: Settings | None = None) -> pd.DataFrame:
     """One row per service, in workbook order: net budget, forecast, variance (+ = overspend), % of |net|, RAG."""
-    settings = settings or Settings(tolerance_pct=wb.portfolio.tolerance_pct)
+    settings = settings or settings_for(wb)
     rows = []
     for line in wb.budget:
         variance = budget_variance(line.net_budget, line.forecast)

@@ -369,11 +369,24 @@ def _read_portfolio(grids, problems) -> Portfolio:
         if flag is None:
             s.problem(Severity.WARNING, r, vc, f"Illustrative should be Yes or No, not '{cell_text(raw)}'.")
         illustrative = bool(flag)
+
     def date(name: str) -> str:
         value = fields.get(name, (None, None))[1]
         return f"{value.day} {value:%B %Y}" if hasattr(value, "strftime") else text(name)
 
     recommendations = tuple(line.strip() for line in text("Recommendations").splitlines() if line.strip())
+    out_of_date_after = schema.DEFAULT_OUT_OF_DATE_AFTER
+    name = "Out Of Date After (years)"
+    if name in fields and fields[name][1] not in (None, ""):
+        r, raw = fields[name]
+        try:
+            out_of_date_after = parse_number(raw)
+            if out_of_date_after < 0:
+                raise UnreadableValue("it cannot be negative")
+        except UnreadableValue as exc:
+            s.problem(Severity.WARNING, r, vc, f"{name} should be a number of years such as 1: {exc}; the "
+                                              f"default of {schema.DEFAULT_OUT_OF_DATE_AFTER:g} is used.")
+            out_of_date_after = schema.DEFAULT_OUT_OF_DATE_AFTER
     return Portfolio(
         council=text("Council"),
         portfolio=text("Portfolio"),
@@ -390,6 +403,7 @@ def _read_portfolio(grids, problems) -> Portfolio:
         report_of=text("Report Of"),
         officer_contact=text("Officer Contact"),
         recommendations=recommendations,
+        out_of_date_after=float(out_of_date_after),
         rows={name: r + 1 for name, (r, _) in fields.items()},
     )
 
@@ -418,6 +432,10 @@ _REPORTED_SYNONYMS = {"annual": "Annually", "yearly": "Annually", "quarter": "Qu
                       "termly ": "Termly", "term": "Termly"}
 _POLARITY_SYNONYMS = {"higher": "High", "lower": "Low", "high is good": "High", "low is good": "Low",
                       "n/a": "Contextual", "na": "Contextual"}
+_BASIS_SYNONYMS = {"financial year": "Financial", "fy": "Financial", "academic year": "Academic",
+                   "school year": "Academic", "calendar year": "Calendar"}
+_AGGREGATION_SYNONYMS = {"point in time": "Snapshot", "snap shot": "Snapshot", "cumulative count": "Cumulative",
+                         "year to date": "Cumulative", "ytd": "Cumulative"}
 _UNIT_SYNONYMS = {"percent": "%", "percentage": "%", "count": "number", "no.": "number", "day": "days"}
 
 
@@ -477,6 +495,9 @@ class _MeasureColumns:
     action: int | None
     action_owner: int | None
     action_due: int | None
+    year_basis: int | None
+    aggregation: int | None
+    data_lag: int | None
     width: int
 
     @classmethod
@@ -486,7 +507,8 @@ class _MeasureColumns:
             ("name", "PI Name"), ("measure_type", "Measure Type"), ("reported", "Reported"), ("unit", "Unit"),
             ("tolerance", "Tolerance"), ("comparator", "Comparator"), ("corporate", "Corporate"), ("gms", "GMS"),
             ("commentary", "Commentary"), ("action", "Action"), ("action_owner", "Action Owner"),
-            ("action_due", "Action Due"))}
+            ("action_due", "Action Due"), ("year_basis", "Year Basis"), ("aggregation", "Aggregation"),
+            ("data_lag", "Data Lag (years)"))}
         return cls(target=target, width=len(s.headers), **named)
 
 
@@ -530,6 +552,25 @@ def _measure(s: _Sheet, r: int, row: list, cols: _MeasureColumns, actual_cols: l
     def yes_no(c: int | None, header: str) -> bool:
         return False if c is None else _yes_no_at(s, r, c, row[c], header)
 
+    def setting(c: int | None, header: str, choices: tuple[str, ...], synonyms: dict[str, str]) -> str:
+        """An optional closed-list column: the default (first choice) when blank or not one of the list."""
+        if c is None or not s.text_at(r, c, row[c]):
+            return choices[0]
+        text = s.text_at(r, c, row[c])
+        fixed = _folded(choices).get(text.casefold()) or synonyms.get(text.casefold())
+        if fixed is None:
+            s.problem(Severity.WARNING, r, c, f"{code} {header} '{text}' is not one of: {', '.join(choices)}; "
+                                              f"read as {choices[0]}.")
+            return choices[0]
+        if fixed.casefold() != text.casefold():
+            s.problem(Severity.WARNING, r, c, f"{header} '{text}' is read as '{fixed}'.")
+        return fixed
+
+    lag = number(cols.data_lag, "Data Lag (years)")
+    if lag is not None and lag < 0:
+        s.problem(Severity.WARNING, r, cols.data_lag, f"{code} Data Lag (years) cannot be negative; read as 0.")
+        lag = None
+
     return Measure(
         row=r + 1,
         code=code,
@@ -550,6 +591,9 @@ def _measure(s: _Sheet, r: int, row: list, cols: _MeasureColumns, actual_cols: l
         action=text(cols.action),
         action_owner=text(cols.action_owner),
         action_due=_date_text(row[cols.action_due]) if cols.action_due is not None else "",
+        year_basis=setting(cols.year_basis, "Year Basis", schema.YEAR_BASES, _BASIS_SYNONYMS),
+        aggregation=setting(cols.aggregation, "Aggregation", schema.AGGREGATIONS, _AGGREGATION_SYNONYMS),
+        data_lag=lag,
     )
 
 
