@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..model import Measure, PortfolioWorkbook, Priority, TargetKind
 from ..rules import finance
@@ -35,6 +35,7 @@ from ..rules.status import (
 )
 from ..rules.values import UnreadableValue, format_number, format_value, parse_target
 from ..schema import DEFAULT_RECOMMENDATIONS
+from ..year.movement import Change, Movement, compare
 from . import chart_data
 from .vector import BarChart
 
@@ -176,7 +177,14 @@ class Pack:
     rated: tuple[tuple[Measure, Rating], ...]  # measures of the chosen priorities, workbook order
     options: PackOptions
     sections: tuple[str, ...]
-    previous_rated: dict[tuple[str, str], Rating] = field(default_factory=dict)
+    movement: Movement | None = None  # since the last report, when one is given
+
+    @property
+    def previous_status(self) -> dict[tuple[str, str], Status]:
+        """Each measure's status at the last report (measures it had)."""
+        if self.movement is None:
+            return {}
+        return {(m.code, m.cohort): m.previous_status for m in self.movement.measures if m.previous_status}
 
     @property
     def agreement(self) -> bool:
@@ -192,8 +200,7 @@ class Pack:
 
     @property
     def previous_period(self) -> str:
-        p = self.options.previous.portfolio if self.options.previous else None
-        return " ".join(x for x in (p.reporting_period, p.financial_year) if x) if p else ""
+        return self.movement.previous_label if self.movement else ""
 
 
 def _priorities(wb: PortfolioWorkbook, chosen: tuple[int, ...] | None) -> tuple[Priority, ...]:
@@ -216,13 +223,13 @@ def prepare(wb: PortfolioWorkbook, options: PackOptions) -> Pack:
     priorities = _priorities(wb, options.priorities)
     numbers = {p.number for p in priorities}
     rated = tuple((m, r) for m, r in zip(wb.measures, rate_measures(wb.measures, settings)) if m.priority in numbers)
-    previous_rated = {}
+    movement = None
     if options.previous is not None:
-        before = options.previous
-        ratings = rate_measures(before.measures, settings_for(before))
-        previous_rated = {m.key: r for m, r in zip(before.measures, ratings)}
+        movement = compare(options.previous, wb)
+        if not movement.ok:
+            raise ValueError(next(str(p) for p in movement.problems if p.is_error))
     chosen = tuple(s for s in SECTIONS if options.sections is None or s in options.sections)
-    pack = Pack(wb, settings, priorities, rated, options, chosen, previous_rated)
+    pack = Pack(wb, settings, priorities, rated, options, chosen, movement)
     if pack.agreement or (options.exceptions_only and "exceptions" in chosen):
         # the plan has no exceptions; an exceptions-only pack sets each Red measure out once, under Exceptions
         skip = {"exceptions"} if pack.agreement else {"priorities"}
@@ -263,17 +270,21 @@ def tolerance_of(measure: Measure, rating: Rating, settings: Settings) -> float 
         rating.compared_with)
 
 
+def _sentence_case(text: str) -> str:
+    text = text.strip()
+    return (text[:1].upper() + text[1:]).rstrip(".") + "." if text else ""
+
+
 def sentence(measure: Measure, rating: Rating, settings: Settings) -> str:
     """The rating in words a councillor reads as a sentence:
     ``1.0% (2021/22) against a target of 3.0%: 2.0 points short, outside the 0.15-point tolerance.``"""
     latest = rating.latest
-    if rating.status is Status.NO_DATA:
-        if latest is None:
-            why = rating.reason.split(": ", 1)[1] if ": " in rating.reason else ""
-            return f"No figure to rate yet{f' ({why})' if why else ''}."
-        return rating.reason[:1].upper() + rating.reason[1:] + "."
-    if rating.status is Status.CONTEXTUAL or latest is None or rating.compared_with is None or rating.gap is None:
-        return rating.reason[:1].upper() + rating.reason[1:] + "."
+    if rating.status is Status.NO_DATA and latest is None:
+        why = rating.reason.split(": ", 1)[1] if ": " in rating.reason else ""
+        return f"No figure to rate yet{f' ({why})' if why else ''}."
+    if (rating.status in (Status.NO_DATA, Status.CONTEXTUAL, Status.OUT_OF_DATE) or latest is None
+            or rating.compared_with is None or rating.gap is None):
+        return _sentence_case(rating.reason)
     pct = latest.percent or measure.target.percent
     d = max(_decimals(latest.number), _decimals(rating.compared_with), 1 if pct else 0)
     sign = "%" if pct else ""
@@ -282,16 +293,17 @@ def sentence(measure: Measure, rating: Rating, settings: Settings) -> str:
         return f"{x:,.{d}f}{sign}"
 
     kind = measure.target.kind
-    if kind is TargetKind.NUMBER:
+    if "pro rata" in rating.against or kind not in (TargetKind.NUMBER, TargetKind.COMPARATOR):
+        against = rating.against or f"{show(rating.compared_with)}"
+    elif kind is TargetKind.NUMBER:
         against = f"a target of {show(rating.compared_with)}"
-    elif kind is TargetKind.COMPARATOR:
-        against = f"the comparator of {show(rating.compared_with)}"
     else:
-        aim = {"Maximise": "to increase", "Minimise": "to reduce", "Maintain": "to maintain"}.get(kind.value, "")
-        against = f"the previous {show(rating.compared_with)} ({rating.previous_year}), the aim being {aim} it"
+        against = f"the comparator of {show(rating.compared_with)}"
     gap = abs(rating.gap)
     unit = (" point" if round(gap, d) == 1 else " points") if pct else ""
-    head = f"{show(latest.number)} ({rating.latest_year}) against {against}"
+    period = rating.latest_label or rating.latest_year or ""
+    head = f"{format_value(latest.raw) if not pct else show(latest.number)}{f' ({period})' if period else ''} " \
+           f"against {against}"
     if rating.status is Status.GREEN:
         return f"{head}: on target." if round(gap, d) == 0 else f"{head}: {gap:,.{d}f}{unit} better."
     tolerance = tolerance_of(measure, rating, settings) or 0.0
@@ -392,12 +404,12 @@ def _change(now: int, before: int | None) -> str:
     if before is None:
         return ""
     diff = now - before
-    return "no change" if diff == 0 else f"{'+' if diff > 0 else '−'}{abs(diff)}"
+    return "±0" if diff == 0 else f"{'+' if diff > 0 else '−'}{abs(diff)}"
 
 
 def _counts_table(pack: Pack) -> Table:
     shown = [s for s in STATUS_ORDER if any(r.status is s for _, r in pack.rated)] or [Status.GREEN]
-    previous = pack.previous_rated
+    previous = pack.previous_status
     head = (Cell("Priority"), *(Cell(STATUS_STYLES[s].label, numeric=True) for s in shown), Cell("Total", True))
     rows, totals = [], []
 
@@ -406,6 +418,7 @@ def _counts_table(pack: Pack) -> Table:
         before = None
         if previous:
             before = count_statuses(previous[m.key] for m, _ in rated if m.key in previous)
+            before = {k: v for k, v in before.items()}
         cells = []
         for s in shown:
             change = _change(counts[s], before[s] if before else None)
@@ -416,7 +429,7 @@ def _counts_table(pack: Pack) -> Table:
         rows.append(line(f"{pr.number}. {pr.title}", pack.of(pr.number)))
     rows.append(line("All priorities", list(pack.rated), bold=True))
     totals.append(len(rows) - 1)
-    widths = (0, *(20,) * len(shown), 16)
+    widths = (0, *(20 if len(shown) > 5 else 21,) * len(shown), 14)
     caption = "Measures by status and priority"
     if previous:
         caption += f"; in brackets, the change since the {pack.previous_period} report"
@@ -424,17 +437,24 @@ def _counts_table(pack: Pack) -> Table:
 
 
 def _highlights(pack: Pack) -> list[str]:
-    """Measures that moved to Green since the last report, else Green measures that improved the most."""
-    out = []
-    if pack.previous_rated:
-        for m, r in pack.rated:
-            before = pack.previous_rated.get(m.key)
-            if r.status is Status.GREEN and before is not None and before.status in (Status.AMBER, Status.RED):
-                out.append(f"{m.label} {m.name}: now Green (was {before.status.value} at "
-                           f"{pack.previous_period}). {sentence(m, r, pack.settings)}")
+    """Measures that improved to Green since the last report, then other improvements since then, then Green
+    measures whose trend improved the most."""
+    out: list[str] = []
+    rated = {m.key: (m, r) for m, r in pack.rated}
+    if pack.movement is not None:
+        improved = [mm for mm in pack.movement.measures if mm.change is Change.IMPROVED and mm.label and
+                    (mm.code, mm.cohort) in rated]
+        improved.sort(key=lambda mm: mm.status is not Status.GREEN)
+        for mm in improved[:HIGHLIGHTS]:
+            m, r = rated[(mm.code, mm.cohort)]
+            was = f"{mm.previous_status.value} at {pack.previous_period}" if mm.previous_status else ""
+            now = "now Green" if r.status is Status.GREEN else f"now {r.status.value}"
+            out.append(f"{m.label} {m.name}: {now}{f' (was {was})' if was and mm.previous_status is not r.status else ''}"
+                       f". {sentence(m, r, pack.settings)}")
     if len(out) < HIGHLIGHTS:
         improving = [(m, r) for m, r in pack.rated if r.status is Status.GREEN and r.trend is not None
-                     and r.trend.value == "Improving" and r.latest is not None and r.previous is not None]
+                     and r.trend.value == "Improving" and r.latest is not None and r.previous is not None
+                     and not any(line.startswith(f"{m.label} ") for line in out)]
 
         def rise(item: tuple[Measure, Rating]) -> float:
             _, r = item
@@ -442,9 +462,46 @@ def _highlights(pack: Pack) -> list[str]:
             return abs(r.latest.number - r.previous.number) / base
 
         for m, r in sorted(improving, key=rise, reverse=True)[:HIGHLIGHTS - len(out)]:
-            out.append(f"{m.label} {m.name}: improved from {format_value(r.previous.raw)} ({r.previous_year}) to "
-                       f"{format_value(r.latest.raw)} ({r.latest_year}), on target.")
+            out.append(f"{m.label} {m.name}: improved from {format_value(r.previous.raw)} "
+                       f"({r.previous_label or r.previous_year}) to {format_value(r.latest.raw)} "
+                       f"({r.latest_label or r.latest_year}), on target.")
     return out
+
+
+def _out_of_date_table(pack: Pack) -> Table | None:
+    old = [(m, r) for m, r in pack.rated if r.status is Status.OUT_OF_DATE]
+    if not old:
+        return None
+    rows = []
+    for m, r in old:
+        would = STATUS_STYLES[r.would_be].label if r.would_be else "—"
+        rows.append((Cell(f"{m.label}\n{m.name}"), Cell(format_value(r.latest.raw) if r.latest else "—"),
+                     Cell(r.latest_label or "—"), Cell(would)))
+    return Table("Measures whose latest data is out of date (not rated, not exceptions)",
+                 (Cell("Measure"), Cell("Latest value"), Cell("Period it covers"), Cell("Would be")), tuple(rows),
+                 (0, 30, 38, 24))
+
+
+def _since_table(pack: Pack) -> list[Block]:
+    """What moved since the last report: the counts of each kind of change and the measures whose status moved."""
+    mv = pack.movement
+    if mv is None:
+        return []
+    chosen = {m.key for m, _ in pack.rated}
+    moved = [mm for mm in mv.measures if (mm.code, mm.cohort) in chosen or mm.change is Change.REMOVED_MEASURE]
+    counts = {c: sum(1 for mm in moved if mm.change is c) for c in Change}
+    words = ", ".join(f"{c.value.lower()} {n}" for c, n in counts.items() if n)
+    blocks: list[Block] = [Heading(f"Since the {mv.previous_label} report", 1, "summary-since"),
+                           Text(f"Measures compared with the {mv.previous_label} report: {words or 'none'}.")]
+    changed = [mm for mm in moved if mm.previous_status is not None and mm.status is not None
+               and mm.previous_status is not mm.status]
+    if changed:
+        rows = tuple((Cell(f"{mm.label}\n{mm.name}"), _status_cell(mm.previous_status), _status_cell(mm.status),
+                      Cell(mm.change.value)) for mm in changed)
+        blocks.append(Table(f"Measures whose status changed since the {mv.previous_label} report",
+                            (Cell("Measure"), Cell(mv.previous_label), Cell(mv.current_label), Cell("Change")), rows,
+                            (0, 28, 28, 24)))
+    return blocks
 
 
 def _headline_rows(pack: Pack) -> list[tuple[Cell, ...]]:
@@ -503,26 +560,38 @@ def summary(pack: Pack) -> list[Block]:
                          tuple(_headline_rows(pack)), (0, 30))]
         return blocks
     reds = pack.exceptions
-    since = f" since the {pack.previous_period} report" if pack.previous_rated else ""
+    old = sum(1 for _, r in pack.rated if r.status is Status.OUT_OF_DATE)
+    since = f" since the {pack.previous_period} report" if pack.movement else ""
     lead = (f"This {_period(pack.wb)} report covers {_plural(n, 'measure')} under "
             f"{_plural(prios, 'priority')}".replace("prioritys", "priorities")
+            + (f", and what changed{since}" if since else "")
             + f". {_plural(len(reds), 'measure')} {'is' if len(reds) == 1 else 'are'} rated Red and set out under "
-              "Exceptions, each with its corrective action, owner and due date.")
+              "Exceptions, each with its corrective action, owner and due date."
+            + (f" {_plural(old, 'measure')} {'rests' if old == 1 else 'rest'} on out-of-date data and "
+               f"{'is' if old == 1 else 'are'} listed apart, not rated." if old else ""))
     blocks.append(Text(lead, "lead"))
     blocks += [Heading("Status of measures", 1, "summary-status"), _status_key_short(), _counts_table(pack)]
-    if pack.previous_rated:
+    if pack.movement:
         blocks.append(Text(f"In brackets: the change in each count{since}.", "note"))
     chart = chart_data.status_bars(
         dataclasses.replace(pack.wb, priorities=pack.priorities, measures=tuple(m for m, _ in pack.rated)),
         tuple(r for _, r in pack.rated))
     if chart is not None:
         blocks.append(Figure(chart, "chart-status"))
+    blocks += _since_table(pack)
     highlights = _highlights(pack)
     blocks.append(Heading("Highlights", 1, "summary-highlights"))
     blocks.append(Items(tuple(highlights)) if highlights else Text("No measure improved to Green in this report."))
+    out_of_date = _out_of_date_table(pack)
+    if out_of_date is not None:
+        blocks += [Heading("Out-of-date data", 1, "summary-out-of-date"),
+                   Text("The latest figure of these measures is too old to rate as current (see the status key); "
+                        "they are not exceptions.", "note"), out_of_date]
     blocks += [Heading("Finance headline (£000)", 1, "summary-finance"),
                Table("Finance headline (£000)", (Cell("Item"), Cell("£000", True)), tuple(_headline_rows(pack)),
                      (0, 30))]
+    if pack.movement is not None:
+        blocks.append(Text(pack.movement.total_sentence()))
     largest = _largest_variances(pack)
     if largest is not None:
         blocks += [Heading("Largest variances, with their commentary", 2), largest]
@@ -686,17 +755,23 @@ def _budget_table(pack: Pack) -> Table:
 
 def _service_movement(pack: Pack) -> dict[str, str]:
     """Service (and ``total:<label>``) -> the forecast's change since the last report, £000; empty without one."""
-    before = pack.options.previous
-    if before is None:
+    if pack.movement is None:
         return {}
-    previous = {b.service: b.forecast for b in before.budget}
-    out = {}
-    for line in pack.wb.budget:
-        was = previous.get(line.service)
-        if line.service not in previous:
-            out[line.service] = "new"
-        elif was is not None and line.forecast is not None:
-            out[line.service] = money(line.forecast - was)
+    out: dict[str, str] = {}
+    by_division: dict[str, float] = {}
+    for sm in pack.movement.services:
+        if sm.forecast is None and sm.net_budget is None:
+            continue  # a service of the last report only
+        if sm.previous_forecast is None and sm.movement is None:
+            out[sm.service] = "—"
+        else:
+            out[sm.service] = money(sm.movement)
+        if sm.movement is not None:
+            by_division[sm.division] = by_division.get(sm.division, 0.0) + sm.movement
+    for division, amount in by_division.items():
+        out[f"total:{division}"] = money(amount)
+    if by_division:
+        out[f"total:{finance.budget_summary(pack.wb).iloc[-1]['label']}"] = money(sum(by_division.values()))
     return out
 
 
