@@ -429,7 +429,7 @@ def _counts_table(pack: Pack) -> Table:
         rows.append(line(f"{pr.number}. {pr.title}", pack.of(pr.number)))
     rows.append(line("All priorities", list(pack.rated), bold=True))
     totals.append(len(rows) - 1)
-    widths = (0, *(20 if len(shown) > 5 else 21,) * len(shown), 14)
+    widths = (0, *(21 if len(shown) > 5 else 22,) * len(shown), 14)
     caption = "Measures by status and priority"
     if previous:
         caption += f"; in brackets, the change since the {pack.previous_period} report"
@@ -622,7 +622,7 @@ def exceptions(pack: Pack) -> list[Block]:
         mine = [(m, r) for m, r in reds if m.priority == pr.number]
         if not mine:
             continue
-        blocks.append(Heading(f"Priority {pr.number}: {pr.title}", 1, f"exceptions-{pr.number}", toc=False))
+        blocks.append(Heading(f"Exceptions in priority {pr.number}: {pr.title}", 1, f"exceptions-{pr.number}"))
         for measure, rating in mine:
             blocks += _exception_blocks(pack, measure, rating)
     return blocks

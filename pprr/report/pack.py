@@ -112,7 +112,10 @@ def _flowables(blocks: list[Block]) -> list[Flowable]:
     for block in blocks:
         if isinstance(block, Heading):
             style = "cover" if block.style == "cover" else _HEADING_STYLES[block.level]
-            if block.key:
+            if block.style == "cover":  # bookmarked as the Cover, showing the council's name
+                heading = HeadingParagraph(PdfHeading(TITLES["cover"], 0, block.key, style, toc=False),
+                                           text=block.text)
+            elif block.key:
                 heading = HeadingParagraph(PdfHeading(block.text, min(block.level, 1), block.key, style,
                                                       toc=block.toc))
             else:

@@ -27,6 +27,7 @@ TITLE_SIZE = 10.5
 BAR = 12.0  # bar thickness, points
 GAP = 6.0  # between rows
 PAD = 4.0
+LABEL_LIMIT = 160  # characters of a bar's label drawn; a longer one (never in a real workbook) ends with "…"
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,8 @@ def layout(chart: BarChart, width: float) -> Picture:
         if row.group:
             y += SIZE * 1.4
             shapes.append(Label(0, y - SIZE * 0.3, row.group, SIZE, bold=True))
-        lines = wrap(row.label, label_w - PAD)
+        label = row.label if len(row.label) <= LABEL_LIMIT else row.label[:LABEL_LIMIT - 1].rstrip() + "…"
+        lines = wrap(label, label_w - PAD)
         row_h = max(BAR, len(lines) * SIZE * 1.2) + GAP
         bar_y = y + (row_h - BAR) / 2
         for i, line in enumerate(lines):
