@@ -27,7 +27,7 @@ from pprr.model import (
 from pprr.report.pack import SECTIONS, PackOptions, build_pack, scenario_key
 from pprr.report.pdf_style import CELL_LIMIT, CHUNK_ROWS, TRUNCATED, LongTable, Plain, grid
 from pprr.rules import finance
-from pprr.rules.status import STATUS_ORDER, Settings, Status, count_statuses, rate_measures, settings_for
+from pprr.rules.status import Settings, Status, count_statuses, rate_measures, settings_for
 from pprr.rules.values import parse_target, parse_text
 
 HOSTILE = 'R&D <b>improved</b> a < b & c <img src="/etc/passwd"/> <font size=1 color=white>hidden</font>'

@@ -10,6 +10,7 @@ from functools import cache
 
 import pytest
 from pypdf import PdfReader
+from test_pack import MEASURES, WORKBOOK, _flat, _outline_titles, _read
 
 from pprr.model import Portfolio, PortfolioWorkbook, Priority
 from pprr.report.content import PackOptions, sentence, tolerance_of
@@ -19,8 +20,6 @@ from pprr.rules.status import STATUS_STYLES, Status, rate_measure, rate_measures
 from pprr.rules.values import format_value, parse_target, parse_text
 from pprr.schema import DEFAULT_RECOMMENDATIONS
 from pprr.workbook.validate import validate
-
-from test_pack import MEASURES, WORKBOOK, _flat, _outline_titles, _read
 
 PAGE_FILL = 1 / 3  # a page mid-section must be at least this full
 
@@ -140,7 +139,7 @@ def test_since_the_last_report(q3_bytes):
     mid = load_workbook(Path(__file__).resolve().parents[1] / "sample_data" /
                         "stockport-cfse-2021-22-mid-year-illustrative.xlsx")
     q3 = load_workbook(q3_bytes)
-    reader, pages = _read(build_pack(q3, PackOptions(previous=mid)))
+    _, pages = _read(build_pack(q3, PackOptions(previous=mid)))
     text = _flat(pages)
     assert "Since the Mid-Year report" in text
     assert "reported at Mid-Year" in text  # the portfolio's total movement as a sentence
@@ -243,7 +242,7 @@ def _page_layout(pdf: bytes) -> tuple[list[float], set[int]]:
     for page in reader.pages:
         lowest = [top]
 
-        def visit(text, cm, tm, font, size):
+        def visit(text, cm, tm, font, size, lowest=lowest):
             y = tm[5] * cm[3] + cm[5] if cm else tm[5]
             if text.strip() and bottom - 2 <= y <= top + 2:
                 lowest.append(y)
@@ -316,7 +315,7 @@ def test_headings_are_never_the_last_thing_on_a_page(q3):
     for number, page in enumerate(reader.pages, 1):
         lines = []
 
-        def visit(text, cm, tm, font, size):
+        def visit(text, cm, tm, font, size, lines=lines):
             if text.strip() and tm[5] > MARGIN_BOTTOM - 2:
                 lines.append((tm[5], size, text.strip()))
 
