@@ -322,7 +322,7 @@ def test_headings_are_never_the_last_thing_on_a_page(q3):
         page.extract_text(visitor_text=visit)
         body = [line for line in lines if line[0] < 780]
         if body:
-            y, size, text = min(body)
+            _, size, text = min(body)
             assert size < 10.5 or not text, (number, text)  # the last line of a page is not a heading
 
 
