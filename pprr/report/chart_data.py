@@ -162,7 +162,8 @@ def reconciliation_bars(wb: PortfolioWorkbook) -> BarChart | None:
     if not wb.budget_changes:
         return None
     data = waterfall_data(finance.reconciliation(wb))
-    rows = tuple(BarRow(r.step, (Segment(r.start, r.end, r.colour, r.kind),), r.amount) for r in data.itertuples())
+    rows = tuple(BarRow(r.step, (Segment(float("-inf") if r.kind == "Budget" else r.start, r.end, r.colour, r.kind),),
+                        r.amount) for r in data.itertuples())
     legend = tuple((k, c) for k, c in WATERFALL_COLOURS.items() if k in set(data["kind"]))
     words = "; ".join(f"{r.label}: {r.amount}" for r in data.itertuples())
     return BarChart("Cash-limit reconciliation (£000, all divisions)", rows,

@@ -93,6 +93,7 @@ class Cell:
     bold: bool = False
     status: Status | None = None  # drawn as a badge: symbol and word on the status's fill
     note: str = ""  # a second, smaller line (a measure's sentence under its name)
+    titled: bool = False  # the first line is a title in bold (a measure's code above its name)
 
     @property
     def lines(self) -> list[str]:
@@ -475,7 +476,7 @@ def _out_of_date_table(pack: Pack) -> Table | None:
     rows = []
     for m, r in old:
         would = STATUS_STYLES[r.would_be].label if r.would_be else "—"
-        rows.append((Cell(f"{m.label}\n{m.name}"), Cell(format_value(r.latest.raw) if r.latest else "—"),
+        rows.append((Cell(f"{m.label}\n{m.name}", titled=True), Cell(format_value(r.latest.raw) if r.latest else "—"),
                      Cell(r.latest_label or "—"), Cell(would)))
     return Table("Measures whose latest data is out of date (not rated, not exceptions)",
                  (Cell("Measure"), Cell("Latest value"), Cell("Period it covers"), Cell("Would be")), tuple(rows),
@@ -496,7 +497,7 @@ def _since_table(pack: Pack) -> list[Block]:
     changed = [mm for mm in moved if mm.previous_status is not None and mm.status is not None
                and mm.previous_status is not mm.status]
     if changed:
-        rows = tuple((Cell(f"{mm.label}\n{mm.name}"), _status_cell(mm.previous_status), _status_cell(mm.status),
+        rows = tuple((Cell(f"{mm.label}\n{mm.name}", titled=True), _status_cell(mm.previous_status), _status_cell(mm.status),
                       Cell(mm.change.value)) for mm in changed)
         blocks.append(Table(f"Measures whose status changed since the {mv.previous_label} report",
                             (Cell("Measure"), Cell(mv.previous_label), Cell(mv.current_label), Cell("Change")), rows,
@@ -635,17 +636,16 @@ def _measures_table(pack: Pack, rated: list[tuple[Measure, Rating]], caption: st
         name = f"{measure.label}\n{measure.name}"
         note = "" if plan else sentence(measure, rating, pack.settings)
         comparator = format_number(measure.comparator) if measure.comparator is not None else "—"
-        row = [Cell(name, note=note), Cell(years_text(measure, rating)), Cell(format_value(measure.target.raw) or "—"),
+        row = [Cell(name, note=note, titled=True), Cell(years_text(measure, rating)), Cell(format_value(measure.target.raw) or "—"),
                Cell(comparator)]
         if not plan:
             row += [_status_cell(rating.status), Cell(_trend_text(rating))]
         rows.append(tuple(row))
     head = [Cell("Measure"), Cell("Actuals by year"), Cell("Target"), Cell("Comparator")]
-    widths = [0, 36, 22, 22]
+    widths = [0, 36, 24, 24]
     if not plan:
         head += [Cell("Status"), Cell("Trend")]
-        widths += [24, 24]
-        widths[1] = 34
+        widths = [0, 30, 21, 24, 22, 22]
     return Table(caption, tuple(head), tuple(rows), tuple(widths))
 
 

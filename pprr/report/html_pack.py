@@ -138,7 +138,7 @@ class _Html:
             return f'<span aria-hidden="true">{html_text(s.symbol)}</span> {html_text(s.label)}'
         lines = cell.lines
         body = "<br>".join(html_text(line) for line in lines)
-        if len(lines) > 1 and not cell.numeric and cell.note:
+        if len(lines) > 1 and cell.titled:
             body = f'<span class="code">{html_text(lines[0])}</span><br>' + "<br>".join(
                 html_text(line) for line in lines[1:])
         if cell.note:

@@ -69,7 +69,7 @@ def _cell(cell: Cell, head: bool = False) -> Flowable:
         return Plain(*((line, "cell_head_right" if cell.numeric else "cell_head") for line in cell.lines))
     style = ("cell_right" if cell.numeric else "cell") + ("_bold" if cell.bold else "")
     lines = [(line, style) for line in cell.lines]
-    if lines and not cell.numeric and "\n" in cell.text and not cell.bold:
+    if lines and cell.titled:
         lines[0] = (lines[0][0], "cell_bold")  # a measure's code above its name
     if cell.note:
         lines.append((cell.note, "cell_note"))

@@ -32,7 +32,7 @@ LABEL_LIMIT = 160  # characters of a bar's label drawn; a longer one (never in a
 
 @dataclass(frozen=True)
 class Segment:
-    start: float
+    start: float  # -inf: from the start of the axis (a waterfall's totals, on an axis that does not start at 0)
     end: float
     colour: str
     name: str = ""  # the legend entry it belongs to
@@ -147,24 +147,25 @@ def layout(chart: BarChart, width: float) -> Picture:
     y += PAD
     label_w = min(width * 0.42, max([text_width(r.label) for r in chart.rows] + [40]) + PAD)
     plot_x = label_w + PAD
-    values = [v for r in chart.rows for s in r.segments for v in (s.start, s.end)]
+    values = [v for r in chart.rows for s in r.segments for v in (s.start, s.end) if math.isfinite(v)]
     lo, hi = (min(values), max(values)) if values else (0.0, 1.0)
     if chart.zero_based:
         lo, hi = min(lo, 0.0), max(hi, 0.0)
     else:
-        lo -= (hi - lo) * 0.08
+        lo -= max((hi - lo) * 0.15, 1.0)
     if hi == lo:
         hi = lo + 1.0
     # room at both ends for the figures printed beside the bars
     text_room = max([text_width(r.text) for r in chart.rows] + [0]) + PAD * 2
     plot_w = max(width - plot_x - text_room * (2 if lo < 0 and chart.zero_based else 1), 60)
     left_room = text_room if lo < 0 and chart.zero_based else 0
-    step = _nice_step(hi - lo)
+    step = _nice_step(hi - lo, max(2, min(6, int(plot_w // 55))))
     lo_tick, hi_tick = math.floor(lo / step) * step, math.ceil(hi / step) * step
     if not chart.zero_based:
         lo_tick = max(lo_tick, lo - step)
 
     def x_of(v: float) -> float:
+        v = max(v, lo_tick)
         return plot_x + left_room + (v - lo_tick) / (hi_tick - lo_tick) * plot_w
 
     top = y
@@ -183,7 +184,7 @@ def layout(chart: BarChart, width: float) -> Picture:
             a, b = sorted((x_of(seg.start), x_of(seg.end)))
             shapes.append(Box(a, bar_y, max(b - a, 0.8), BAR, seg.colour))
         if row.text:
-            ends = [v for s in row.segments for v in (s.start, s.end)] or [0.0]
+            ends = [v for s in row.segments for v in (s.start, s.end) if math.isfinite(v)] or [0.0]
             right, left = max(ends), min(ends)
             base = bar_y + BAR / 2 + SIZE * 0.35
             if chart.zero_based and right <= 0 < 1e-12 - left:
