@@ -160,9 +160,24 @@ def chart(title: str, spec: dict | None) -> None:
         st.caption(f"{title}: the workbook has no figures for this chart.")
 
 
+def variance_commentary(wb: PortfolioWorkbook) -> None:
+    """Each service's variance beside the officer's explanation, largest first, as the pack prints them."""
+    table = finance.variance_commentary(wb, _state.settings())
+    st.subheader("Variances explained")
+    if table.empty:
+        st.caption("No service has a forecast variance.")
+        return
+    st.dataframe(pd.DataFrame({
+        "Service": table["service"], "Variance £000": table["variance"].map(finance.format_money),
+        "Budget RAG": table["rag"].map(badge), "Commentary": table["commentary"].replace("", "No commentary given."),
+    }), hide_index=True, width="stretch", key="variance_commentary",
+        column_config={"Commentary": st.column_config.TextColumn(width="large")})
+
+
 st.title("Finance")
 wb = _state.current()
 shown = view()
 budget_grid(wb, shown)
+variance_commentary(wb)
 for title, spec in shown.charts.items():
     chart(title, spec)

@@ -519,22 +519,18 @@ def _headline_rows(pack: Pack) -> list[tuple[Cell, ...]]:
 
 
 def _largest_variances(pack: Pack) -> Table | None:
-    lines = [line for line in pack.wb.budget if line.forecast is not None and line.net_budget is not None
-             and round(line.forecast - line.net_budget, 6) != 0]
-    if not lines:
+    table = finance.variance_commentary(pack.wb, pack.settings)
+    if table.empty:
         return None
-    lines.sort(key=lambda line: -abs(line.forecast - line.net_budget))
-    rows = []
-    for line in lines[:LARGEST_VARIANCES]:
-        rag = budget_rag(line.net_budget, line.forecast, pack.settings)
-        rows.append((Cell(line.service), Cell(money(line.forecast - line.net_budget), True), _status_cell(rag),
-                     Cell(line.commentary.strip() or "No commentary given.")))
-    more = len(lines) - LARGEST_VARIANCES
+    rows = tuple((Cell(r["service"]), Cell(money(r["variance"]), True), _status_cell(Status(r["rag"])),
+                  Cell(r["commentary"] or "No commentary given."))
+                 for _, r in table.head(LARGEST_VARIANCES).iterrows())
+    more = len(table) - LARGEST_VARIANCES
     caption = "The largest forecast variances, largest first (£000)"
     if more > 0:
         caption += f"; {more} more in the Finance section"
-    return Table(caption, (Cell("Service"), Cell("Variance £000", True), Cell("RAG"), Cell("Commentary")),
-                 tuple(rows), (40, 22, 22, 0))
+    return Table(caption, (Cell("Service"), Cell("Variance £000", True), Cell("RAG"), Cell("Commentary")), rows,
+                 (40, 22, 22, 0))
 
 
 def summary(pack: Pack) -> list[Block]:
