@@ -220,15 +220,10 @@ def _template(args: argparse.Namespace) -> int:
 
 
 def _pack(args: argparse.Namespace) -> int:
-    from .report.pack import SECTIONS, PackOptions, apply_scenario, build_pack, scenario_key
+    from .report.content import SECTIONS, PackOptions, apply_scenario, scenario_key
 
     wb = _usable(args.workbook)
-    previous = _usable(args.since) if args.since else None
-    if previous is not None:
-        now, then = wb.portfolio, previous.portfolio
-        if norm_header(now.portfolio) != norm_header(then.portfolio):
-            raise CommandError(f"{args.since} is the workbook of another portfolio ('{terminal_text(then.portfolio)}', "
-                               f"not '{terminal_text(now.portfolio)}')")
+    previous = _usable(args.since) if args.since else None  # compared with the workbook by pprr.year.movement
     scenario = None
     if args.scenario:
         scenario = _scenario(args.scenario, {key: scenario_key(m) for m in wb.measures for key in _names(m)})
@@ -243,12 +238,17 @@ def _pack(args: argparse.Namespace) -> int:
         scenario_targets=scenario,
         previous=previous,
     )
-    if args.format == "html":
-        from .report.html_pack import build_html
+    try:
+        if args.format == "html":
+            from .report.html_pack import build_html
 
-        data = build_html(wb, options).encode("utf-8")
-    else:
-        data = build_pack(wb, options)
+            data = build_html(wb, options).encode("utf-8")
+        else:
+            from .report.pack import build_pack
+
+            data = build_pack(wb, options)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
     try:
         Path(args.output).write_bytes(data)
     except OSError as exc:

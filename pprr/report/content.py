@@ -35,7 +35,7 @@ from ..rules.status import (
 )
 from ..rules.values import UnreadableValue, format_number, format_value, parse_target
 from ..schema import DEFAULT_RECOMMENDATIONS
-from ..year.movement import Change, Movement, compare
+from ..year.movement import Change, Movement
 from . import chart_data
 from .vector import BarChart
 
@@ -226,6 +226,8 @@ def prepare(wb: PortfolioWorkbook, options: PackOptions) -> Pack:
     rated = tuple((m, r) for m, r in zip(wb.measures, rate_measures(wb.measures, settings)) if m.priority in numbers)
     movement = None
     if options.previous is not None:
+        from ..year.movement import compare
+
         movement = compare(options.previous, wb)
         if not movement.ok:
             raise ValueError(next(str(p) for p in movement.problems if p.is_error))

@@ -13,7 +13,7 @@ import io
 from collections.abc import Callable
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, PageBreak
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer
 
 from ..model import PortfolioWorkbook
 from ..rules.status import STATUS_STYLES
@@ -42,6 +42,7 @@ from .content import (
 from .content import Pack as _Pack
 from .pdf_style import (
     CONTENT_W,
+    FRAME_H,
     Contents,
     Furniture,
     HeadingParagraph,
@@ -107,6 +108,20 @@ def _items(block: Items) -> list[Flowable]:
     return out
 
 
+def _figure(block: Figure) -> Flowable:
+    """A chart as a vector drawing the frame's width; a chart taller than a page is shrunk to fit (the labels
+    stay whole)."""
+    width = CONTENT_W - 12  # the frame's padding
+    drawing = vector.drawing(block.chart, width)
+    room = FRAME_H - 12 - 8 * mm
+    if drawing.height > room:
+        factor = room / drawing.height
+        drawing.scale(factor, factor)
+        drawing.width, drawing.height = drawing.width * factor, room
+    drawing.hAlign = "LEFT"
+    return KeepTogether([Spacer(1, 2 * mm), drawing, Spacer(1, 4 * mm)])
+
+
 def _flowables(blocks: list[Block]) -> list[Flowable]:
     story: list[Flowable] = []
     for block in blocks:
@@ -128,9 +143,7 @@ def _flowables(blocks: list[Block]) -> list[Flowable]:
         elif isinstance(block, Table):
             story.append(_table(block))
         elif isinstance(block, Figure):
-            drawing = vector.drawing(block.chart, CONTENT_W)
-            drawing.hAlign = "LEFT"
-            story.append(drawing)
+            story.append(_figure(block))
         elif isinstance(block, Break):
             story.append(PageBreak())
         elif isinstance(block, ContentsList):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -21,7 +20,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -36,12 +34,12 @@ from reportlab.platypus import (
 
 from ..rules.status import STATUS_STYLES, Status
 from ..safe_text import pdf_text
+from .typeface import BOLD, FONT, FONTS, register_fonts  # noqa: F401  (FONTS: where the packs' fonts live)
 
-FONTS = Path(__file__).parent / "fonts"
-FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 PAGE_W, PAGE_H = A4
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 16 * mm, 22 * mm, 18 * mm
 CONTENT_W = PAGE_W - 2 * MARGIN_X
+FRAME_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
 LANG = "en-GB"
 TEXT_LIMIT = 20_000  # characters of one commentary printed before it is cut
 CELL_LIMIT = 600  # characters of one table cell
@@ -54,13 +52,6 @@ RULE = colors.HexColor("#B8B8B8")
 HEAD_FILL = colors.HexColor("#E6EBF2")
 TOTAL_FILL = colors.HexColor("#F2F2F2")
 MARK = colors.HexColor("#B3261E")
-
-
-@functools.cache
-def register_fonts() -> None:
-    pdfmetrics.registerFont(TTFont(FONT, str(FONTS / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont(BOLD, str(FONTS / "DejaVuSans-Bold.ttf")))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
 
 
 def _style(name: str, size: float = 9.5, font: str = FONT, leading: float | None = None, **kw) -> ParagraphStyle:

@@ -11,13 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from reportlab.graphics import shapes
-from reportlab.graphics.shapes import Drawing, Line, Rect, String
-from reportlab.lib import colors
 from reportlab.pdfbase import pdfmetrics
 
 from ..safe_text import html_text
-from .pdf_style import BOLD, FONT, register_fonts
+from .typeface import BOLD, FONT, register_fonts
 
 INK = "#1A1A1A"
 GRID = "#D0D0D0"
@@ -233,8 +230,12 @@ def layout(chart: BarChart, width: float) -> Picture:
 # Backends
 
 
-def drawing(chart: BarChart, width: float) -> Drawing:
+def drawing(chart: BarChart, width: float):
     """The chart as a reportlab Drawing (vector, embedded fonts only)."""
+    from reportlab.graphics import shapes
+    from reportlab.graphics.shapes import Drawing, Line, Rect, String
+    from reportlab.lib import colors
+
     picture = layout(chart, width)
     # a drawing starts in reportlab's default font (Helvetica, not embedded) unless told otherwise
     shapes.STATE_DEFAULTS["fontName"] = FONT
