@@ -402,7 +402,8 @@ def _write_portfolio(sheets: _Sheets, n_measures: int) -> None:
         "Comparator Set": schema.DEFAULT_COMPARATOR_SET,
     }
     for field in schema.COUNCIL_FIELDS:
-        ws.append([field, values[field]])
+        if field in values:  # a newer optional field keeps its default
+            ws.append([field, values[field]])
 
 
 def _write_priorities(rng: random.Random, sheets: _Sheets, priorities: int) -> None:

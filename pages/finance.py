@@ -249,8 +249,26 @@ def capital_risks_one_off(wb: PortfolioWorkbook) -> None:
         st.text("The workbook lists no one-off resources (One-Off Resources sheet).")
 
 
+
+def variance_commentary(wb: PortfolioWorkbook) -> None:
+    """Each service's variance beside the officer's explanation, largest first, as the pack prints them."""
+    table = finance.variance_commentary(wb, _state.settings())
+    st.subheader("Variances explained")
+    if table.empty:
+        st.caption("No service has a forecast variance.")
+        return
+    st.dataframe(pd.DataFrame({
+        "Service": table["service"], "Variance £000": table["variance"].map(finance.format_money),
+        "Budget RAG": table["rag"].map(badge), "Commentary": table["commentary"].replace("", "No commentary given."),
+    }), hide_index=True, width="stretch", key="variance_commentary",
+        column_config={"Commentary": st.column_config.TextColumn(width="large")})
+
+
 st.title("Finance")
-budget_section()
-for title, spec in chart_specs(_state.current()).items():
+wb = _state.current()
+shown = view()
+budget_grid(wb, shown)
+variance_commentary(wb)
+for title, spec in shown.charts.items():
     chart(title, spec)
 capital_risks_one_off(_state.current())

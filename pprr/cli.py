@@ -109,9 +109,13 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--period", help="reporting period: " + ", ".join(REPORTING_PERIODS))
     imp.set_defaults(run=_import)
 
-    pack = sub.add_parser("pack", help="build the PDF committee pack")
+    pack = sub.add_parser("pack", help="build the committee pack (PDF, or accessible HTML)")
     pack.add_argument("workbook", help="the portfolio workbook (.xlsx)")
-    pack.add_argument("-o", "--output", required=True, help="the .pdf file to write")
+    pack.add_argument("-o", "--output", required=True, help="the .pdf (or, with --format html, .html) file to write")
+    pack.add_argument("--format", choices=("pdf", "html"), default="pdf",
+                      help="pdf (default), or html: one self-contained accessible page")
+    pack.add_argument("--since", metavar="PREVIOUS.xlsx",
+                      help="the workbook of the last report: the pack shows what changed since")
     pack.add_argument("--priority", type=int, action="append", metavar="N", help="include priority N (repeatable)")
     pack.add_argument("--section", action="append", metavar="NAME", help="include section NAME (repeatable)")
     pack.add_argument("--exceptions-only", action="store_true", help="list only the Red measures")
@@ -423,9 +427,10 @@ def _print_mapping(source, mapping, importer) -> None:
 
 
 def _pack(args: argparse.Namespace) -> int:
-    from .report.pack import SECTIONS, PackOptions, apply_scenario, build_pack, scenario_key
+    from .report.content import SECTIONS, PackOptions, apply_scenario, scenario_key
 
     wb = _usable(args.workbook)
+    previous = _usable(args.since) if args.since else None  # compared with the workbook by pprr.year.movement
     scenario = None
     if args.scenario:
         scenario = _scenario(args.scenario, {key: scenario_key(m) for m in wb.measures for key in _names(m)})
@@ -438,10 +443,21 @@ def _pack(args: argparse.Namespace) -> int:
         priorities=_priorities(args.priority, wb),
         exceptions_only=args.exceptions_only,
         scenario_targets=scenario,
+        previous=previous,
     )
-    pdf = build_pack(wb, options)
     try:
-        Path(args.output).write_bytes(pdf)
+        if args.format == "html":
+            from .report.html_pack import build_html
+
+            data = build_html(wb, options).encode("utf-8")
+        else:
+            from .report.pack import build_pack
+
+            data = build_pack(wb, options)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    try:
+        Path(args.output).write_bytes(data)
     except OSError as exc:
         raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     _error(f"Wrote the committee pack to {args.output}")

@@ -56,6 +56,7 @@ MONEY_FORMAT = "#,##0;(#,##0)"
 MONEY_M_FORMAT = "0.000"
 FIXED_TIME = dt.datetime(2021, 6, 8, 9, 0, 0)  # workbook properties: keep the build deterministic
 
+ACTION_COLUMNS = ["Action", "Action Owner", "Action Due"]
 MEASURE_COLUMNS = [
     "PI Code",
     "Cohort",
@@ -319,6 +320,12 @@ def build(q3: bool = False, in_year: str | None = None) -> Workbook:
             if r["Field"] not in fields:
                 raise SourceError(f"{prefix}_portfolio.tsv: unknown field {r['Field']!r}")
             fields[r["Field"]] = r["Value"]
+    if prefix == "q3":
+        # the committee pack's front matter (illustrative): new fields, after the agreement's own
+        for r in read_tsv("q3_front_matter.tsv"):
+            if r["Field"] in fields:
+                raise SourceError(f"q3_front_matter.tsv: {r['Field']!r} is already set")
+            fields[r["Field"]] = r["Value"]
     rows = []
     for field, value in fields.items():
         rows.append([field, float(value) if field in ("Tolerance %", "Out Of Date After (years)") else value])
@@ -368,6 +375,16 @@ def build(q3: bool = False, in_year: str | None = None) -> Workbook:
             if e["Commentary"]:
                 m["Commentary"] = e["Commentary"]
         columns.insert(columns.index("2021/22 Target"), Q3_ACTUAL)
+    # corrective actions on some Red measures (Q3, illustrative), in their own columns after Commentary; the
+    # agreement has the columns, empty
+    actions = {(r["PI Code"], r["Cohort"]): r for r in read_tsv("q3_actions.tsv")} if prefix == "q3" else {}
+    if set(actions) - set(keys):
+        raise SourceError(f"q3_actions.tsv: unknown {sorted(set(actions) - set(keys))}")
+    for m in measures:
+        a = actions.get((m["PI Code"], m["Cohort"]), {})
+        for name in ACTION_COLUMNS:
+            m[name] = a.get(name, "")
+    columns += ACTION_COLUMNS
     periods = read_tsv("measure_periods.tsv")
     expect_columns("measure_periods.tsv", periods, ["PI Code", "Cohort", *PERIOD_COLUMNS])
     by_key = {(r["PI Code"], r["Cohort"]): r for r in periods}

@@ -162,6 +162,24 @@ def test_pack(capsys, valid, tmp_path):
     assert target.read_bytes().startswith(b"%PDF")
 
 
+def test_pack_html_since_a_previous_report(capsys, valid, tmp_path):
+    previous = tmp_path / "previous.xlsx"
+    previous.write_bytes(make_workbook(portfolio={"Reporting Period": "Mid-Year"}))
+    target = tmp_path / "pack.html"
+    code, out, err = run(capsys, "pack", valid, "-o", target, "--format", "html", "--since", previous)
+    assert (code, out) == (0, ""), err
+    html = target.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "Since the Mid-Year report" in html
+
+
+def test_pack_since_another_portfolio_is_refused_in_one_line(capsys, valid, tmp_path):
+    other = tmp_path / "other.xlsx"
+    other.write_bytes(make_workbook(portfolio={"Portfolio": "Adult Social Care"}))
+    code, _, err = run(capsys, "pack", valid, "-o", tmp_path / "p.pdf", "--since", other)
+    assert code == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "p.pdf").exists()
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [

@@ -299,8 +299,12 @@ def test_portfolio_fields(agreement, q3):
     assert b["Illustrative"] == "Yes"
     assert b["Reporting Period"] == "Q3 Update"
     assert b["Version"] == "Q3 illustrative"
+    schema = pytest.importorskip("pprr.schema")
+    front = set(schema.FRONT_MATTER_FIELDS)
+    assert {k for k in b if k in front} == front - {"Recommendations"}  # the standard recommendations
+    assert b["Meeting Date"] and b["Committee"]
     assert {
-        k: v for k, v in b.items() if k not in ("Illustrative", "Reporting Period", "Version", "Date")
+        k: v for k, v in b.items() if k not in ("Illustrative", "Reporting Period", "Version", "Date", *front)
     } == {k: v for k, v in a.items() if k not in ("Illustrative", "Reporting Period", "Version", "Date")}
 
 

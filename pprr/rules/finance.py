@@ -76,6 +76,18 @@ def budget_table(wb: PortfolioWorkbook, settings: Settings | None = None) -> pd.
     return pd.DataFrame(rows, columns=list(BUDGET_COLUMNS), dtype=object)
 
 
+def variance_commentary(wb: PortfolioWorkbook, settings: Settings | None = None) -> pd.DataFrame:
+    """The services with a forecast variance, largest first (either way): service, division, variance (£000, +
+    = overspend), rag, commentary (as the officer wrote it; empty when none). The app and the packs show variances
+    with their explanations from here."""
+    table = budget_table(wb, settings)
+    rows = [(line.service, line.division, row["variance"], row["rag"], line.commentary.strip())
+            for line, (_, row) in zip(wb.budget, table.iterrows())
+            if row["variance"] is not None and round(float(row["variance"]), 6) != 0]
+    rows.sort(key=lambda r: -abs(float(r[2])))
+    return pd.DataFrame(rows, columns=["service", "division", "variance", "rag", "commentary"], dtype=object)
+
+
 def _totals(label: str, level: str, lines: list) -> dict:
     row = {"label": label, "level": level}
     for name in ("employee", "non_employee", "gross_expenditure", "gross_income", "net_budget", "forecast"):

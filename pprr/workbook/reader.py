@@ -411,7 +411,7 @@ def _read_portfolio(grids, problems) -> Portfolio:
     if s is None:
         return Portfolio()
     fields: dict[str, tuple[int, object]] = {}
-    known = {norm_header(f): f for f in schema.COUNCIL_FIELDS}
+    known = {norm_header(f): f for f in schema.PORTFOLIO_FIELDS}
     fc, vc = s.col("Field"), s.col("Value")
     for r, values in s.data_rows():
         name = cell_text(values[fc] if fc < len(values) else None).strip()
@@ -460,6 +460,12 @@ def _read_portfolio(grids, problems) -> Portfolio:
         if flag is None:
             s.problem(Severity.WARNING, r, vc, f"Illustrative should be Yes or No, not '{cell_text(raw)}'.")
         illustrative = bool(flag)
+
+    def date(name: str) -> str:
+        value = fields.get(name, (None, None))[1]
+        return f"{value.day} {value:%B %Y}" if hasattr(value, "strftime") else text(name)
+
+    recommendations = tuple(line.strip() for line in text("Recommendations").splitlines() if line.strip())
     out_of_date_after = schema.DEFAULT_OUT_OF_DATE_AFTER
     name = "Out Of Date After (years)"
     if name in fields and fields[name][1] not in (None, ""):
@@ -473,20 +479,22 @@ def _read_portfolio(grids, problems) -> Portfolio:
                                               f"default of {schema.DEFAULT_OUT_OF_DATE_AFTER:g} is used.")
             out_of_date_after = schema.DEFAULT_OUT_OF_DATE_AFTER
     comparator_set = " ".join(text("Comparator Set").split()) or schema.DEFAULT_COMPARATOR_SET
-    date_value = fields.get("Date", (None, None))[1]
-    date_text = text("Date")
-    if hasattr(date_value, "strftime"):
-        date_text = f"{date_value.day} {date_value:%B %Y}"
     return Portfolio(
         council=text("Council"),
         portfolio=text("Portfolio"),
         financial_year=year,
         reporting_period=period,
         version=text("Version"),
-        date=date_text,
+        date=date("Date"),
         approved_by=text("Approved By"),
         tolerance_pct=float(tolerance),
         illustrative=illustrative,
+        committee=text("Committee"),
+        meeting_date=date("Meeting Date"),
+        agenda_item=text("Agenda Item"),
+        report_of=text("Report Of"),
+        officer_contact=text("Officer Contact"),
+        recommendations=recommendations,
         out_of_date_after=float(out_of_date_after),
         comparator_set=comparator_set,
         rows={name: r + 1 for name, (r, _) in fields.items()},
@@ -577,6 +585,9 @@ class _MeasureColumns:
     corporate: int | None
     gms: int | None
     commentary: int | None
+    action: int | None
+    action_owner: int | None
+    action_due: int | None
     year_basis: int | None
     aggregation: int | None
     data_lag: int | None
@@ -592,7 +603,8 @@ class _MeasureColumns:
             ("name", "PI Name"), ("measure_type", "Measure Type"), ("reported", "Reported"), ("unit", "Unit"),
             ("tolerance", "Tolerance"), ("comparator", "Comparator"), ("corporate", "Corporate"), ("gms", "GMS"),
             ("commentary", "Commentary"), ("year_basis", "Year Basis"), ("aggregation", "Aggregation"),
-            ("data_lag", "Data Lag (years)"), ("new", "New Measure"), ("theme", "Theme"))}
+            ("data_lag", "Data Lag (years)"), ("action", "Action"), ("action_owner", "Action Owner"),
+            ("action_due", "Action Due"), ("new", "New Measure"), ("theme", "Theme"))}
         return cls(target=target, width=len(s.headers), comparators=_comparator_columns(s), **named)
 
 
@@ -689,6 +701,9 @@ def _measure(s: _Sheet, r: int, row: list, cols: _MeasureColumns, actual_cols: l
         corporate=yes_no(cols.corporate, "Corporate"),
         gms=yes_no(cols.gms, "GMS"),
         commentary=text(cols.commentary),
+        action=text(cols.action),
+        action_owner=text(cols.action_owner),
+        action_due=_date_text(row[cols.action_due]) if cols.action_due is not None else "",
         year_basis=setting(cols.year_basis, "Year Basis", schema.YEAR_BASES, _BASIS_SYNONYMS),
         aggregation=setting(cols.aggregation, "Aggregation", schema.AGGREGATIONS, _AGGREGATION_SYNONYMS),
         data_lag=lag,
@@ -707,6 +722,11 @@ def _benchmark(s: _Sheet, r: int, row: list, name: str, vc: int, yc: int | None,
         return None
     year = "" if yc is None else s.text_at(r, yc, row[yc])
     return Benchmark(set=name, value=value, year=year)
+def _date_text(raw: object) -> str:
+    """A date cell as ``31 March 2022``; anything else as written."""
+    if hasattr(raw, "strftime"):
+        return f"{raw.day} {raw:%B %Y}"
+    return cell_text(raw).strip()
 
 
 def _measure_value(s: _Sheet, r: int, c: int, raw: object, code: str) -> Value:

@@ -20,7 +20,6 @@ from ..schema import (
     BUDGET_CHANGES,
     CAPITAL,
     COMPARATOR_WORDS,
-    COUNCIL_FIELDS,
     DEFAULT_COMPARATOR_SET,
     DEFAULT_OUT_OF_DATE_AFTER,
     DEFAULT_TOLERANCE_PCT,
@@ -30,6 +29,7 @@ from ..schema import (
     MINIMISE_WORDS,
     MISSING_WORDS,
     PORTFOLIO,
+    PORTFOLIO_FIELDS,
     PROJECT_STATUSES,
     REPORTING_PERIODS,
     SHEETS,
@@ -135,7 +135,7 @@ def _portfolio_fields(ws: Worksheet, year: str) -> None:
         "Out Of Date After (years)": DEFAULT_OUT_OF_DATE_AFTER,
         "Comparator Set": DEFAULT_COMPARATOR_SET,
     }
-    for row, name in enumerate(COUNCIL_FIELDS, start=2):
+    for row, name in enumerate(PORTFOLIO_FIELDS, start=2):
         ws.cell(row, 1, name)
         value = values.get(name)
         if value is not None:
@@ -216,6 +216,12 @@ def _instruction_rows(start: int) -> list[tuple[str, str]]:
             f"The Measures sheet has one 'YYYY/YY Actual' column per year, oldest first (the examples are "
             f"{actual_header(_year(start - 2))} and {actual_header(_year(start - 1))}), and the target of "
             f"the financial year ({target_header(year)}). Rename or add year columns as needed."
+        )),
+        ("Committee pack", (
+            "The Portfolio sheet's optional fields Committee, Meeting Date, Agenda Item, Report Of, Officer Contact "
+            "and Recommendations fill the pack's front page; Meeting Date is the date the pack carries. Leave "
+            "Recommendations blank for the standard wording (a) to (e). On the Measures sheet, Action, Action "
+            "Owner and Action Due give the corrective action printed with each measure rated Red."
         )),
         ("Periods", (
             "A value is for its column's year, on the measure's Year Basis (Financial, Academic or Calendar). "
