@@ -554,7 +554,7 @@ def build(q3: bool = False, in_year: str | None = None) -> Workbook:
     # Projects: the agreement's delivery plan; the Q3 copy adds progress (and projects added in year)
     projects = read_tsv("projects.tsv")
     expect_columns("projects.tsv", projects, PROJECT_COLUMNS)
-    if q3:
+    if prefix == "q3":
         q3_rows = read_tsv("q3_projects.tsv")
         expect_columns("q3_projects.tsv", q3_rows, PROJECT_COLUMNS)
         known = {(p["Priority"], p["Project"], p["Milestone"]): p for p in projects}

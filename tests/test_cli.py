@@ -108,7 +108,7 @@ def test_status_csv(capsys, valid):
     rows = list(csv.reader(io.StringIO(out)))
     assert (code, err) == (0, "")
     assert rows[0] == ["code", "cohort", "priority", "name", "latest_period", "actual", "target", "status", "trend",
-                       "reason"]
+                       "reason", "data_period", "out_of_date"]
     assert rows[1][:8] == ["CFSE.1", "", "1", "Children in low income families", "2020/21", "9.1%", "9.5%", "Green"]
     assert len(rows) == 7
 
