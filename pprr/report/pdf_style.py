@@ -293,6 +293,7 @@ class LongTable(Flowable):
         self.rows = rows
         self.first = first  # the first body row this part holds
         self.heights = heights  # (header height, every body row's height), once measured
+        self._whole: Table | None = None  # a table of one chunk, kept from measuring to be drawn as it is
         self.width = sum(rows.widths)
         self.spaceAfter = 3 * mm
         self.hAlign = "LEFT"
@@ -303,6 +304,8 @@ class LongTable(Flowable):
             for start in range(0, self.rows.body, CHUNK_ROWS):
                 table = self.rows.table(start, min(start + CHUNK_ROWS, self.rows.body))
                 table.wrapOn(self.canv, width, 1e9)
+                if self.rows.body <= CHUNK_ROWS:
+                    self._whole = table
                 heights = table._rowHeights  # every row's height, set by the wrap
                 head = sum(heights[:self.rows.head_rows])
                 body.extend(heights[self.rows.head_rows:])
@@ -330,8 +333,10 @@ class LongTable(Flowable):
         return [part] if last == len(body) else [part, LongTable(self.rows, last, self.heights)]
 
     def draw(self):
-        table = self.rows.table(self.first)
-        table.wrapOn(self.canv, self.width, 1e9)
+        table = self._whole if self.first == 0 and self._whole is not None else None
+        if table is None:
+            table = self.rows.table(self.first)
+            table.wrapOn(self.canv, self.width, 1e9)
         table.drawOn(self.canv, 0, 0)
 
 
