@@ -866,7 +866,7 @@ def _savings(pack: Pack) -> list[Block]:
               tuple((_status_cell(Status(risk)), Cell(text)) for risk, text in SAVINGS_RISK_KEY.items()), (26, 0),
               row_header=False),
     ]
-    chart = chart_data.savings_bars(pack.wb)
+    chart = chart_data.savings_bars(pack.wb, achieved=not plan)
     return blocks + ([Figure(chart, "chart-savings")] if chart else [])
 
 
