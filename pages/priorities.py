@@ -12,7 +12,7 @@ from app import state as _state
 from pprr.model import Measure, PortfolioWorkbook, Priority
 from pprr.report import charts
 from pprr.rules.status import STATUS_STYLES, Rating, Status, count_statuses
-from pprr.rules.values import UnreadableValue
+from pprr.rules.values import UnreadableValue, format_value
 from pprr.safe_text import markdown_text
 from pprr.schema import PRIORITIES
 from pprr.year.edits import COMMENTARY
@@ -26,7 +26,7 @@ EXCEPTION_CARDS = 25  # Red measures shown in full per priority; any more are li
 
 def measures_table(pairs: list[tuple[Measure, Rating]]) -> pd.DataFrame:
     rows = [(m.label, m.name, r.badge, f"{r.arrow} {r.trend.value}" if r.trend else "",
-             f"{r.latest.raw} ({r.latest_year})" if r.latest else "")
+             f"{format_value(r.latest.raw)} ({r.latest_year})" if r.latest else "")
             for m, r in pairs]
     return pd.DataFrame(rows, columns=["Measure", "Name", "Status", "Trend", "Latest value"])
 
