@@ -50,10 +50,10 @@ def test_unknown_words_are_warnings_naming_the_cell_and_the_default_is_used():
     m = wb.measures[0]
     assert (m.year_basis, m.aggregation, m.data_lag) == ("Financial", "Snapshot", None)
     problems = _problems(wb)
-    assert (Severity.WARNING, "Q2", "CFSE.1 Year Basis 'Fiscal' is not one of: Financial, Academic, Calendar; read "
-                                    "as Financial.") in problems
-    assert (Severity.WARNING, "R2", "CFSE.1 Aggregation 'Running total' is not one of: Snapshot, Cumulative; read "
-                                    "as Snapshot.") in problems
+    assert (Severity.WARNING, "Q2", ("CFSE.1 Year Basis 'Fiscal' is not one of: Financial, Academic, Calendar; read "
+                                    "as Financial.")) in problems
+    assert (Severity.WARNING, "R2", ("CFSE.1 Aggregation 'Running total' is not one of: Snapshot, Cumulative; read "
+                                    "as Snapshot.")) in problems
     assert (Severity.WARNING, "S2", "CFSE.1 Data Lag (years) cannot be negative; read as 0.") in problems
     assert any(cell == "S3" and "soon" in message for _, cell, message in problems)
 

@@ -413,3 +413,13 @@ def test_agreement_cfse32_is_rated_pro_rata(agreement):
     r = _rated(agreement)[("CFSE.32", "")]
     assert "858 for Q1-Q2 against 776 pro rata of a full-year 1,551" in r.reason or \
         "858 (2019/20 Q1-Q2) would be Red against 776 pro rata of a full-year 1,551" in r.reason
+
+
+def test_readme_states_the_keys_word_for_word():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for status, text in status_key():
+        assert f"| {STATUS_STYLES[status].symbol} **{STATUS_STYLES[status].label}** | {text} |" in readme
+    for name, text in TREND_KEY:
+        assert f"| **{name}** | {text} |" in readme

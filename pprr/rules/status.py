@@ -241,9 +241,12 @@ def history(measure: Measure, settings: Settings = Settings()) -> tuple[tuple[st
     return tuple(out)
 
 
-def history_text(measure: Measure, settings: Settings = Settings(), sep: str = " · ") -> str:
-    """``2018/19 1% · 2019/20 N/A · 2020/21 N/A``: every Actual with its period, blanks left out."""
-    return sep.join(f"{label} {value.raw}" for label, value in history(measure, settings) if not value.is_blank)
+def history_text(measure: Measure, settings: Settings = Settings(), sep: str = " · ", before: str = "") -> str:
+    """``2018/19 1% · 2019/20 N/A · 2020/21 N/A``: every Actual with its period, blanks left out; with ``before``
+    (``"2021/22"``) only the Actual columns of earlier years."""
+    shown = [entry for entry, (year, _) in zip(history(measure, settings), measure.actuals, strict=True)
+             if not before or year < before]
+    return sep.join(f"{label} {value.raw}" for label, value in shown if not value.is_blank)
 
 
 def trend_between(latest: float, previous: float, polarity: str, stable_pct: float = 0.5) -> tuple[Trend, str]:
