@@ -858,13 +858,12 @@ def _savings(pack: Pack) -> list[Block]:
     totals.append(len(rows) - 1)
     head = [Cell("Proposal"), Cell("Risk"), Cell("Identified", True)] + ([] if plan else [Cell("Achieved", True)])
     widths = [52, 24, 22] + ([] if plan else [22])
-    blocks: list[Block] = [
-        Table("Savings programme (£000)", (*head, Cell("Additional information")), tuple(rows), (*widths, 0),
-              frozenset(totals), frozenset(groups)),
-        Heading("Risk rating key (the agreement's own definitions)", 3),
-        Table("Savings risk ratings", (Cell("Rating"), Cell("Meaning")),
+    blocks: list[Block] = [  # the key first: no coloured rating before its meaning is given
+        Table("Savings risk ratings (the agreement's own definitions)", (Cell("Rating"), Cell("Meaning")),
               tuple((_status_cell(Status(risk)), Cell(text)) for risk, text in SAVINGS_RISK_KEY.items()), (26, 0),
               row_header=False),
+        Table("Savings programme (£000)", (*head, Cell("Additional information")), tuple(rows), (*widths, 0),
+              frozenset(totals), frozenset(groups)),
     ]
     chart = chart_data.savings_bars(pack.wb, achieved=not plan)
     return blocks + ([Figure(chart, "chart-savings")] if chart else [])
