@@ -15,6 +15,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..model import Measure, PortfolioWorkbook, Priority, TargetKind
 from ..rules import finance
@@ -35,9 +36,11 @@ from ..rules.status import (
 )
 from ..rules.values import UnreadableValue, format_number, format_value, parse_target
 from ..schema import DEFAULT_RECOMMENDATIONS
-from ..year.movement import Change, Movement
 from . import chart_data
 from .vector import BarChart
+
+if TYPE_CHECKING:  # the movement module is loaded only when a previous report is given
+    from ..year.movement import Movement
 
 SECTIONS = ("cover", "contents", "summary", "exceptions", "priorities", "finance", "key")
 TITLES = {
@@ -445,6 +448,8 @@ def _highlights(pack: Pack) -> list[str]:
     out: list[str] = []
     rated = {m.key: (m, r) for m, r in pack.rated}
     if pack.movement is not None:
+        from ..year.movement import Change
+
         improved = [mm for mm in pack.movement.measures if mm.change is Change.IMPROVED and mm.label and
                     (mm.code, mm.cohort) in rated]
         improved.sort(key=lambda mm: mm.status is not Status.GREEN)
@@ -490,6 +495,7 @@ def _since_table(pack: Pack) -> list[Block]:
     mv = pack.movement
     if mv is None:
         return []
+    from ..year.movement import Change
     chosen = {m.key for m, _ in pack.rated}
     moved = [mm for mm in mv.measures if (mm.code, mm.cohort) in chosen or mm.change is Change.REMOVED_MEASURE]
     counts = {c: sum(1 for mm in moved if mm.change is c) for c in Change}
