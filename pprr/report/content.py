@@ -592,11 +592,11 @@ def summary(pack: Pack) -> list[Block]:
         blocks += [Heading("Out-of-date data", 1, "summary-out-of-date"),
                    Text("The latest figure of these measures is too old to rate as current (see the status key); "
                         "they are not exceptions.", "note"), out_of_date]
-    blocks += [Heading("Finance headline (£000)", 1, "summary-finance"),
-               Table("Finance headline (£000)", (Cell("Item"), Cell("£000", True)), tuple(_headline_rows(pack)),
-                     (0, 30))]
+    blocks.append(Heading("Finance headline (£000)", 1, "summary-finance"))
     if pack.movement is not None:
         blocks.append(Text(pack.movement.total_sentence()))
+    blocks.append(Table("Finance headline (£000)", (Cell("Item"), Cell("£000", True)), tuple(_headline_rows(pack)),
+                        (0, 30)))
     largest = _largest_variances(pack)
     if largest is not None:
         blocks += [Heading("Largest variances, with their commentary", 2), largest]
