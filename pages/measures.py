@@ -25,7 +25,7 @@ from pprr.rules.status import (
     settings_for,
     status_key,
 )
-from pprr.rules.values import UnreadableValue
+from pprr.rules.values import UnreadableValue, format_value
 from pprr.safe_text import markdown_text
 from pprr.schema import MEASURE_TYPES, MEASURES
 from pprr.year.edits import COMMENTARY, in_year_actual
@@ -105,7 +105,7 @@ def edited_cells(fields: dict[str, str]) -> dict[int, set[str]]:
 
 
 def latest_text(rating: Rating) -> str:
-    return f"{rating.latest.raw} ({rating.latest_label})" if rating.latest else ""
+    return f"{format_value(rating.latest.raw)} ({rating.latest_label})" if rating.latest else ""
 
 
 def measures_frame(wb: PortfolioWorkbook, ratings: tuple[Rating, ...], fields: dict[str, str]) -> pd.DataFrame:

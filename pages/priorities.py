@@ -13,7 +13,7 @@ from pprr.model import Measure, PortfolioWorkbook, Priority, Project
 from pprr.report import charts
 from pprr.rules.agreement import flags_text, progress_line, project_badge, projects_of
 from pprr.rules.status import STATUS_STYLES, Rating, Status, count_statuses
-from pprr.rules.values import UnreadableValue
+from pprr.rules.values import UnreadableValue, format_value
 from pprr.safe_text import markdown_text
 from pprr.schema import PRIORITIES, PROJECT_STATUSES, PROJECTS
 from pprr.year.edits import COMMENTARY, STATUS
@@ -29,7 +29,7 @@ EXCEPTION_CARDS = 25  # Red measures shown in full per priority; any more are li
 
 def measures_table(pairs: list[tuple[Measure, Rating]]) -> pd.DataFrame:
     rows = [(m.theme, m.label, m.name, flags_text(m), r.badge, f"{r.arrow} {r.trend.value}" if r.trend else "",
-             f"{r.latest.raw} ({r.latest_label})" if r.latest else "")
+             f"{format_value(r.latest.raw)} ({r.latest_label})" if r.latest else "")
             for m, r in pairs]
     return pd.DataFrame(rows, columns=["Theme", "Measure", "Name", "Flags", "Status", "Trend", "Latest value"])
 

@@ -171,13 +171,18 @@ def reconciliation_bars(wb: PortfolioWorkbook) -> BarChart | None:
                     f"Waterfall chart from the opening to the closing budget. {words}.", zero_based=False)
 
 
-def savings_bars(wb: PortfolioWorkbook) -> BarChart | None:
+def savings_bars(wb: PortfolioWorkbook, achieved: bool = True) -> BarChart | None:
+    """Savings by risk rating; without ``achieved`` (the agreement: nothing achieved yet) only the identified."""
     if not wb.savings:
         return None
     data = savings_data(wb)
+    if not achieved:
+        data = data[data["kind"] != "Achieved"]
     rows = tuple(BarRow(r.bar, (Segment(0.0, r.amount, r.colour, r.bar),), r.label) for r in data.itertuples())
     words = "; ".join(f"{r.bar} {r.label}" for r in data.itertuples())
-    return BarChart("Savings identified and achieved by risk rating (£000)", rows, "£000", (),
+    title = "Savings identified and achieved by risk rating (£000)" if achieved else \
+        "Savings identified by risk rating (£000)"
+    return BarChart(title, rows, "£000", (),
                     f"Bar chart of savings by risk rating. {words}.")
 
 

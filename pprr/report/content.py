@@ -15,6 +15,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..model import Measure, PortfolioWorkbook, Priority, TargetKind
 from ..rules import finance
@@ -35,9 +36,11 @@ from ..rules.status import (
 )
 from ..rules.values import UnreadableValue, format_number, format_value, parse_target
 from ..schema import DEFAULT_RECOMMENDATIONS
-from ..year.movement import Change, Movement
 from . import chart_data
 from .vector import BarChart
+
+if TYPE_CHECKING:  # the movement module is loaded only when a previous report is given
+    from ..year.movement import Movement
 
 SECTIONS = ("cover", "contents", "summary", "exceptions", "priorities", "finance", "key")
 TITLES = {
@@ -445,6 +448,8 @@ def _highlights(pack: Pack) -> list[str]:
     out: list[str] = []
     rated = {m.key: (m, r) for m, r in pack.rated}
     if pack.movement is not None:
+        from ..year.movement import Change
+
         improved = [mm for mm in pack.movement.measures if mm.change is Change.IMPROVED and mm.label and
                     (mm.code, mm.cohort) in rated]
         improved.sort(key=lambda mm: mm.status is not Status.GREEN)
@@ -490,6 +495,7 @@ def _since_table(pack: Pack) -> list[Block]:
     mv = pack.movement
     if mv is None:
         return []
+    from ..year.movement import Change
     chosen = {m.key for m, _ in pack.rated}
     moved = [mm for mm in mv.measures if (mm.code, mm.cohort) in chosen or mm.change is Change.REMOVED_MEASURE]
     counts = {c: sum(1 for mm in moved if mm.change is c) for c in Change}
@@ -586,11 +592,11 @@ def summary(pack: Pack) -> list[Block]:
         blocks += [Heading("Out-of-date data", 1, "summary-out-of-date"),
                    Text("The latest figure of these measures is too old to rate as current (see the status key); "
                         "they are not exceptions.", "note"), out_of_date]
-    blocks += [Heading("Finance headline (£000)", 1, "summary-finance"),
-               Table("Finance headline (£000)", (Cell("Item"), Cell("£000", True)), tuple(_headline_rows(pack)),
-                     (0, 30))]
+    blocks.append(Heading("Finance headline (£000)", 1, "summary-finance"))
     if pack.movement is not None:
         blocks.append(Text(pack.movement.total_sentence()))
+    blocks.append(Table("Finance headline (£000)", (Cell("Item"), Cell("£000", True)), tuple(_headline_rows(pack)),
+                        (0, 30)))
     largest = _largest_variances(pack)
     if largest is not None:
         blocks += [Heading("Largest variances, with their commentary", 2), largest]
@@ -858,15 +864,14 @@ def _savings(pack: Pack) -> list[Block]:
     totals.append(len(rows) - 1)
     head = [Cell("Proposal"), Cell("Risk"), Cell("Identified", True)] + ([] if plan else [Cell("Achieved", True)])
     widths = [52, 24, 22] + ([] if plan else [22])
-    blocks: list[Block] = [
-        Table("Savings programme (£000)", (*head, Cell("Additional information")), tuple(rows), (*widths, 0),
-              frozenset(totals), frozenset(groups)),
-        Heading("Risk rating key (the agreement's own definitions)", 3),
-        Table("Savings risk ratings", (Cell("Rating"), Cell("Meaning")),
+    blocks: list[Block] = [  # the key first: no coloured rating before its meaning is given
+        Table("Savings risk ratings (the agreement's own definitions)", (Cell("Rating"), Cell("Meaning")),
               tuple((_status_cell(Status(risk)), Cell(text)) for risk, text in SAVINGS_RISK_KEY.items()), (26, 0),
               row_header=False),
+        Table("Savings programme (£000)", (*head, Cell("Additional information")), tuple(rows), (*widths, 0),
+              frozenset(totals), frozenset(groups)),
     ]
-    chart = chart_data.savings_bars(pack.wb)
+    chart = chart_data.savings_bars(pack.wb, achieved=not plan)
     return blocks + ([Figure(chart, "chart-savings")] if chart else [])
 
 

@@ -77,6 +77,7 @@ footer{border-top:1px solid var(--rule);margin-top:2rem;padding-top:.5rem;color:
 @media print{
  @page{size:A4;margin:16mm 14mm 18mm}
  body{max-width:none;padding:0;font-size:10pt}
+ header .note{display:none}
  section.section{break-before:page}
  section.section:first-of-type{break-before:auto}
  .page-break{break-before:page}

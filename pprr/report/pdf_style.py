@@ -128,28 +128,55 @@ def paras(text: str, style: str = "body") -> list[Paragraph]:
     return [para(block.strip(), style) for block in re.split(r"\n\s*\n", text) if block.strip()]
 
 
+def _wrap_words(text: str, font: str, size: float, room: float) -> list[str] | None:
+    """``text`` broken at spaces into lines no wider than ``room``; None when a single word is wider (the
+    Paragraph's own breaking, which splits words, then applies)."""
+    lines, current = [], ""
+    space = pdfmetrics.stringWidth(" ", font, size)
+    width = 0.0
+    for word in text.split(" "):
+        w = pdfmetrics.stringWidth(word, font, size)
+        if w > room:
+            return None
+        if current and width + space + w <= room:
+            current, width = f"{current} {word}", width + space + w
+        else:
+            if current:
+                lines.append(current)
+            current, width = word, w
+    lines.append(current)
+    return lines
+
+
 class Plain(Flowable):
     """Short plain text for a table cell: one or more lines, each in its own style (and colour, if given).
 
-    A line that fits its cell is drawn as it stands, which spares the many short cells of a long table the
-    Paragraph machinery (markup parsing, line breaking); a line too wide for its cell, or holding control
-    characters, is an escaped Paragraph that wraps. Runs of white space print as one space, as in a Paragraph.
+    Text is broken at spaces and drawn line by line, which spares the many cells of a long table the Paragraph
+    machinery (markup parsing, line breaking); a word wider than its cell, or text holding control characters, is
+    an escaped Paragraph that wraps. Runs of white space print as one space, as in a Paragraph; a line longer than
+    CELL_LIMIT characters is cut with TRUNCATED.
     """
 
     def __init__(self, *lines: tuple[object, str] | tuple[object, str, str]):
         super().__init__()
         self.lines = tuple((" ".join(str(text).split()), styles()[style], colour[0] if colour else None)
                            for text, style, *colour in lines)
-        self._wrapped: tuple[float, list[tuple[Paragraph | None, float]]] | None = None
+        self._wrapped: tuple[float, list[tuple[Paragraph | list[str], float]]] | None = None
 
-    def _measure(self, width: float) -> list[tuple[Paragraph | None, float]]:
-        """(the Paragraph a line wraps as, or None when it is drawn as it stands; its height) per line."""
+    def _measure(self, width: float) -> list[tuple[Paragraph | list[str], float]]:
+        """(the Paragraph a line wraps as, or the lines it is drawn as; its height) per line."""
         parts = []
         for text, style, colour in self.lines:
             room = width - style.leftIndent - style.rightIndent
-            if text.isprintable() and pdfmetrics.stringWidth(text, style.fontName, style.fontSize) <= room:
-                parts.append((None, style.leading if text else 0))
+            if not text:
+                parts.append(([], 0))
                 continue
+            if text.isprintable():
+                shown = capped(text, CELL_LIMIT)
+                broken = _wrap_words(shown, style.fontName, style.fontSize, room)
+                if broken is not None:
+                    parts.append((broken, style.leading * len(broken)))
+                    continue
             fragment = esc(text)
             wrapped = Text(f"<font color='{colour}'>{fragment}</font>" if colour else fragment, style)
             parts.append((wrapped, wrapped.wrap(width, 1e9)[1]))
@@ -164,19 +191,22 @@ class Plain(Flowable):
     def draw(self):
         canvas, top = self.canv, self.height
         canvas.saveState()
-        for (text, style, colour), (wrapped, height) in zip(self.lines, self._wrapped[1]):
-            if wrapped is not None:
+        for (_, style, colour), (wrapped, height) in zip(self.lines, self._wrapped[1]):
+            if isinstance(wrapped, Paragraph):
                 wrapped.drawOn(canvas, 0, top - height)
-            elif text:
+            elif wrapped:
                 canvas.setFont(style.fontName, style.fontSize)
                 canvas.setFillColor(colour or style.textColor)
-                baseline, left, right = top - style.fontSize, style.leftIndent, self.width - style.rightIndent
-                if style.alignment == TA_RIGHT:
-                    canvas.drawRightString(right, baseline, text)
-                elif style.alignment == TA_CENTER:
-                    canvas.drawCentredString((left + right) / 2, baseline, text)
-                else:
-                    canvas.drawString(left, baseline, text)
+                left, right = style.leftIndent, self.width - style.rightIndent
+                baseline = top - style.fontSize
+                for line in wrapped:
+                    if style.alignment == TA_RIGHT:
+                        canvas.drawRightString(right, baseline, line)
+                    elif style.alignment == TA_CENTER:
+                        canvas.drawCentredString((left + right) / 2, baseline, line)
+                    else:
+                        canvas.drawString(left, baseline, line)
+                    baseline -= style.leading
             top -= height
         canvas.restoreState()
 
@@ -293,6 +323,7 @@ class LongTable(Flowable):
         self.rows = rows
         self.first = first  # the first body row this part holds
         self.heights = heights  # (header height, every body row's height), once measured
+        self._whole: Table | None = None  # a table of one chunk, kept from measuring to be drawn as it is
         self.width = sum(rows.widths)
         self.spaceAfter = 3 * mm
         self.hAlign = "LEFT"
@@ -303,6 +334,8 @@ class LongTable(Flowable):
             for start in range(0, self.rows.body, CHUNK_ROWS):
                 table = self.rows.table(start, min(start + CHUNK_ROWS, self.rows.body))
                 table.wrapOn(self.canv, width, 1e9)
+                if self.rows.body <= CHUNK_ROWS:
+                    self._whole = table
                 heights = table._rowHeights  # every row's height, set by the wrap
                 head = sum(heights[:self.rows.head_rows])
                 body.extend(heights[self.rows.head_rows:])
@@ -330,8 +363,10 @@ class LongTable(Flowable):
         return [part] if last == len(body) else [part, LongTable(self.rows, last, self.heights)]
 
     def draw(self):
-        table = self.rows.table(self.first)
-        table.wrapOn(self.canv, self.width, 1e9)
+        table = self._whole if self.first == 0 and self._whole is not None else None
+        if table is None:
+            table = self.rows.table(self.first)
+            table.wrapOn(self.canv, self.width, 1e9)
         table.drawOn(self.canv, 0, 0)
 
 
