@@ -91,7 +91,7 @@ def test_the_latest_quarter_filled_is_rated_with_its_period_kept(tmp_path, capsy
 def test_the_mapping_round_trips_and_imports_next_quarter_in_one_step(tmp_path, capsys):
     data, _ = corporate_kpis()
     mapping_file = tmp_path / "mapping.toml"
-    code, out, err, _ = _import(tmp_path, capsys, "q3", data, "--save-mapping", mapping_file)
+    code, _, err, _ = _import(tmp_path, capsys, "q3", data, "--save-mapping", mapping_file)
     assert code == 0, err
     saved = importer.mapping_from_text(mapping_file.read_text(encoding="utf-8"))
     source = importer.read_import_source(data, "q3.xlsx")

@@ -598,6 +598,11 @@ def _display(value: object, number_format: str | None = None) -> str:
     return cell_text(value).strip()
 
 
+def shown(value: object, number_format: str | None = None) -> str:
+    """A source cell as the officer sees it in Excel (for previews): a 0.45 with a % format is '45%'."""
+    return "" if value is None else _display(value, number_format)
+
+
 def build(source: Source, mapping: Mapping) -> ImportResult:
     """Write the template workbook for ``mapping``. Raises ImportProblem when the mapping cannot be imported."""
     problems = check_mapping(source, mapping)
