@@ -282,12 +282,16 @@ def _settle_years(layout: Layout, roles: dict[int, str]) -> None:
             if c != keep:
                 roles[c] = KEEP
     year = max(targets)[0] if targets else ""
-    for c, role in list(roles.items()):
-        heading_years = heading_year(layout.headings[c])
-        if role == "Earlier Year Actual" and year and heading_years == year and "Latest Actual" not in \
-                roles.values():
+    dated = sorted((heading_year(layout.headings[c]), c) for c, r in roles.items()
+                   if r in ("Latest Actual", "Earlier Year Actual") and heading_year(layout.headings[c]))
+    if not year and dated and "In-Year Period" not in roles.values() and not any(
+            r == "Latest Actual" and not heading_year(layout.headings[c]) for c, r in roles.items()):
+        year = dated[-1][0]  # no target year and no quarters: the latest year's actual is this year's
+    for heading_years, c in dated:
+        if year and heading_years == year and not any(
+                r == "Latest Actual" and cc != c for cc, r in roles.items()):
             roles[c] = "Latest Actual"
-        elif role == "Latest Actual" and heading_years and year and heading_years < year:
+        else:
             roles[c] = "Earlier Year Actual"
 
 

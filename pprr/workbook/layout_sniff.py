@@ -71,7 +71,7 @@ MEASURE_SYNONYMS: dict[str, tuple[str, ...]] = {
 
 BUDGET_SYNONYMS: dict[str, tuple[str, ...]] = {
     "Service": ("service", "service area", "cost centre", "cost center", "budget heading", "area", "activity",
-                "service description", "budget area", "budget line", "description", "service name", "budget",
+                "service description", "budget area", "budget line", "description", "service name",
                 "cost centre name", "service line", "function", "budget holder area", "name"),
     "Division": ("division", "directorate", "department", "portfolio", "service group", "head of service",
                  "division name", "directorate name", "business unit"),
@@ -228,8 +228,13 @@ def field_for(heading: object, kind: str) -> tuple[str | None, int]:
         found, strength = _match(key, MEASURE_SYNONYMS)
         if found == "Target" and "target" not in key.split() and "goal" not in key.split() and strength < 3:
             found, strength = None, 0
+        if found is None and heading_year(text) and not key.replace("actual", "").replace("outturn", "").strip():
+            return "Earlier Year Actual", 2  # a column headed only by its year: that year's actual
         return found, strength
-    return _match(key, BUDGET_SYNONYMS)
+    found, strength = _match(key, BUDGET_SYNONYMS)
+    if "%" in key and found not in ("Commentary", "Source RAG", "Service", "Division"):
+        return None, 0  # a percentage is not an amount of money
+    return found, strength
 
 
 # --- finding the headings -------------------------------------------------------------------------------------
