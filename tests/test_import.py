@@ -184,3 +184,36 @@ def test_xls_and_ods_sources_are_read_but_the_template_reader_sends_them_to_impo
     assert "use pprr import" in gate.ODS and "use pprr import" in gate.OLD_XLS
     source = importer.read_import_source(data, "timesheet.ods")
     assert source.layouts["Sheet1"].heading_row == 2
+
+
+def test_columns_not_mapped_are_listed(tmp_path, capsys):
+    data, _ = corporate_kpis()
+    mapping_file = tmp_path / "mapping.toml"
+    _import(tmp_path, capsys, "q3", data, "--save-mapping", mapping_file)
+    text = mapping_file.read_text(encoding="utf-8").replace('"Commentary" = "Commentary"',
+                                                           '"Commentary" = "Leave out"')
+    mapping_file.write_text(text.replace('"Lead Officer" = "Lead Officer"', '"Lead Officer" = "Keep as extra column"'),
+                            encoding="utf-8")
+    code, out, err, _ = _import(tmp_path, capsys, "again", data, "--mapping", mapping_file)
+    assert code == 0, err
+    assert ("KPIs: columns not mapped to a template field: left out 'Commentary'; kept as they are, beside the "
+            "template's columns, 'Lead Officer'.") in out
+
+
+def test_a_template_sheet_with_its_headings_under_title_rows_says_where_they_are(tmp_path):
+    from workbooks import make_workbook
+
+    def titles_above_budget(book):
+        sheet = book["Budget"]
+        sheet.insert_rows(1, 3)
+        sheet["A1"] = "Revenue budget 2021/22"
+
+    from corpus import edited
+
+    wb = load_workbook(edited(make_workbook(), titles_above_budget))
+    [problem] = [p for p in wb.errors if p.sheet == "Budget"]
+    assert problem.message.startswith("The 'Budget' sheet has no 'Service', 'Division' or 'Net Budget' heading in "
+                                      "row 1, where pprr reads its headings; its headings seem to be in row 4 "
+                                      "(Service, Division")
+    assert problem.message.endswith("Delete the rows above them and name the columns as in the template, or import "
+                                    "the workbook.")

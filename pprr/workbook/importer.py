@@ -732,6 +732,7 @@ class _Builder:
                 label = f"{row['PI Code']} {row['Cohort']}".strip()
                 self.source_rag.append((label, cell(one("Source RAG")).text))
             self.measures.append(row)
+        self._unmapped(sheet.sheet, keys, role_cols, grid, layout)
         if generated:
             self.notes.append(f"{sheet.sheet}: {generated} measures had no code in the file; they are numbered "
                               f"{code_prefix}.1, {code_prefix}.2 ... by their place in the sheet.")
@@ -750,6 +751,20 @@ class _Builder:
                               f"{' (from its ' + ('month' if reported_default == 'Monthly' else 'quarter') + ' columns)' if periods else ''}.")
         for r in layout.total_rows:
             self.notes.append(f"{sheet.sheet} row {r + 1}: '{_row_label(grid, r)}' is a total row; left out.")
+
+    def _unmapped(self, sheet: str, keys: dict[int, str], role_cols: dict[str, list[int]], grid: Grid,
+                  layout: Layout) -> None:
+        """A note naming the columns not mapped: those left out (with data in them) and those kept as they are."""
+        left = [keys[c] for c in role_cols.get(LEAVE_OUT, [])
+                if any(_filled(grid.value(r, c)) for r in layout.data_rows)]
+        kept = [keys[c] for c in role_cols.get(KEEP, [])]
+        parts = []
+        if left:
+            parts.append(f"left out {_listed(left, 10)}")
+        if kept:
+            parts.append(f"kept as they are, beside the template's columns, {_listed(kept, 10)}")
+        if parts:
+            self.notes.append(f"{sheet}: columns not mapped to a template field: {'; '.join(parts)}.")
 
     def _earlier_years(self, layout: Layout, columns: list[int]) -> list[tuple[str, int]]:
         out, used = [], set()
@@ -926,6 +941,10 @@ class _Builder:
             for c, heading in kept:
                 row[heading] = _Cell(grid.value(r, c), grid.formats.get((r, c)))
             self.budget.append(row)
+        role_cols: dict[str, list[int]] = {}
+        for c, key in keys.items():
+            role_cols.setdefault(sheet.columns.get(key, LEAVE_OUT), []).append(c)
+        self._unmapped(sheet.sheet, keys, role_cols, grid, layout)
         if "Division" not in col and not layout.sections:
             self.notes.append(f"{sheet.sheet}: no division column; every service is in the division "
                               f"'{sheet.sheet}'.")
