@@ -242,6 +242,17 @@ def propose(source: Source, portfolio: dict[str, str] | None = None) -> Mapping:
         if layout.kind not in (MEASURES, BUDGET):
             continue
         mapping.sheets.append(propose_sheet(source, name, layout.kind, layout))
+    if not mapping.sheets:
+        # Nothing reads as measures or a budget by its headings: take the tables whose columns, looked at by
+        # their values too, give a measure name or code and at least one value.
+        for name, layout in source.layouts.items():
+            if layout.kind != "table" or not layout.data_rows:
+                continue
+            sheet = propose_sheet(source, name, MEASURES, layout)
+            roles = set(sheet.columns.values())
+            if roles & {"PI Name", "PI Code"} and roles & {"Target", "Latest Actual", "In-Year Period",
+                                                            "Earlier Year Actual"}:
+                mapping.sheets.append(sheet)
     mapping.portfolio = propose_portfolio(source, mapping, portfolio or {})
     return mapping
 
@@ -306,10 +317,20 @@ def _one_column_each(roles: dict[int, str], strengths: dict[int, int], keys: dic
     for role, columns in by_role.items():
         if len(columns) < 2:
             continue
-        best = max(columns, key=lambda c: (strengths.get(c, 0), -c))
+        best = max(columns, key=lambda c: (strengths.get(c, 0), _preferred(layout.headings[c]), -c))
         for c in columns:
             if c != best:
                 del roles[c]
+
+
+_LATER_WORDS = {"revised", "current", "latest", "working", "forecast", "projected"}
+_EARLIER_WORDS = {"original", "approved", "previous", "last", "prior", "baseline"}
+
+
+def _preferred(heading: str) -> int:
+    """Between two columns for one field: the revised or current figure before the original one."""
+    words = set(heading_key(heading).split())
+    return (1 if words & _LATER_WORDS else 0) - (1 if words & _EARLIER_WORDS else 0)
 
 
 def _by_values(shape: str | None, kind: str, taken: set[str]) -> str | None:

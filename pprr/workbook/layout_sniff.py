@@ -78,7 +78,8 @@ BUDGET_SYNONYMS: dict[str, tuple[str, ...]] = {
     "Net Budget": ("net budget", "budget", "annual budget", "revised budget", "current budget", "net revised budget",
                    "approved budget", "full year budget", "net annual budget", "revised net budget",
                    "current net budget", "net current budget", "net", "budget net", "working budget",
-                   "latest budget", "original budget", "net expenditure budget", "cash limit"),
+                   "latest budget", "original budget", "net expenditure budget", "cash limit", "net expenditure",
+                   "net cost", "budget net expenditure"),
     "Forecast Outturn": ("forecast outturn", "forecast", "projected outturn", "projection", "outturn",
                          "year end forecast", "full year forecast", "forecast spend", "projected", "forecast net",
                          "net forecast", "projected spend", "forecast net outturn", "projected net outturn",
@@ -228,6 +229,8 @@ def field_for(heading: object, kind: str) -> tuple[str | None, int]:
         found, strength = _match(key, MEASURE_SYNONYMS)
         if found == "Target" and "target" not in key.split() and "goal" not in key.split() and strength < 3:
             found, strength = None, 0
+        if found == "Good Performance" and ({"travel", "trend", "dot"} & set(key.split())):
+            found, strength = None, 0  # direction of travel is the trend, not which way is good
         if found is None and heading_year(text) and not key.replace("actual", "").replace("outturn", "").strip():
             return "Earlier Year Actual", 2  # a column headed only by its year: that year's actual
         return found, strength
