@@ -182,39 +182,73 @@ def period_order(period: str) -> int:
 
 
 def is_total(text: str) -> bool:
-    return bool(_TOTAL.search(text or ""))
+    """Whether a row label names a total ('Total', 'Sub-total Education', 'Children's Services Total')."""
+    return bool(text) and len(text) <= 120 and bool(_TOTAL.search(text))
+
+
+@dataclass(frozen=True)
+class _Index:
+    """Synonyms reduced as headings are (see heading_key), arranged for a quick match: exact keys, synonyms of
+    several words, and one-word synonyms; each with its field and length (longer wins a tie)."""
+
+    exact: dict[str, tuple[str, int]]
+    several: tuple[tuple[frozenset[str], str, int], ...]
+    single: dict[str, tuple[str, int]]
 
 
 @functools.cache
-def _keyed(options: tuple[str, ...]) -> tuple[str, ...]:
-    """Synonyms reduced as headings are (see heading_key), so 'higher is better' meets 'Higher is better'."""
-    return tuple(dict.fromkeys(k for o in options if (k := heading_key(o))))
+def _index(kind: str) -> _Index:
+    synonyms = MEASURE_SYNONYMS if kind == "measures" else BUDGET_SYNONYMS
+    exact: dict[str, tuple[str, int]] = {}
+    several: list[tuple[frozenset[str], str, int]] = []
+    single: dict[str, tuple[str, int]] = {}
+    for name, options in synonyms.items():
+        for option in dict.fromkeys(k for o in options if (k := heading_key(o))):
+            rank = len(option)
+            if exact.get(option, ("", -1))[1] < rank:
+                exact[option] = (name, rank)
+            if " " in option:
+                several.append((frozenset(option.split()), name, rank))
+            elif len(option) > 2 and single.get(option, ("", -1))[1] < rank:
+                single[option] = (name, rank)
+    return _Index(exact, tuple(several), single)
 
 
-def _match(key: str, synonyms: dict[str, tuple[str, ...]]) -> tuple[str | None, int]:
+def _match(key: str, kind: str) -> tuple[str | None, int]:
     """The field whose synonym matches ``key`` best: (field, strength). 3 exact, 2 every word of a synonym of two
     or more words, 1 a one-word synonym as a word of the heading."""
     if not key:
         return None, 0
-    words = key.split()
+    index = _index(kind)
+    if key in index.exact:
+        return index.exact[key][0], 3
+    words = set(key.split())
     best: tuple[str | None, int, int] = (None, 0, 0)
-    for name, options in synonyms.items():
-        for option in _keyed(options):
-            if key == option:
-                strength = 3
-            elif " " in option and all(w in words for w in option.split()):
-                strength = 2
-            elif " " not in option and option in words and len(option) > 2:
-                strength = 1
-            else:
-                continue
-            rank = (strength, len(option))
-            if rank > best[1:]:
-                best = (name, *rank)
+    for option_words, name, rank in index.several:
+        if option_words <= words and (2, rank) > best[1:]:
+            best = (name, 2, rank)
+    if best[0] is None:
+        for word in words:
+            found = index.single.get(word)
+            if found and (1, found[1]) > best[1:]:
+                best = (found[0], 1, found[1])
     return best[0], best[1]
 
 
 def field_for(heading: object, kind: str) -> tuple[str | None, int]:
+    """The template field a heading means on a sheet of ``kind`` ("measures" or "budget"), with its strength
+    (0 when nothing matched). Quarter and month headings are in-year periods on a measures sheet."""
+    if isinstance(heading, str):
+        return _field_for_text(heading, kind)
+    return _field_for(heading, kind)
+
+
+@functools.lru_cache(maxsize=4096)
+def _field_for_text(heading: str, kind: str) -> tuple[str | None, int]:
+    return _field_for(heading, kind)
+
+
+def _field_for(heading: object, kind: str) -> tuple[str | None, int]:
     """The template field a heading means on a sheet of ``kind`` ("measures" or "budget"), with its strength
     (0 when nothing matched). Quarter and month headings are in-year periods on a measures sheet."""
     text = cell_text(heading) if not isinstance(heading, str) else heading
@@ -226,7 +260,7 @@ def field_for(heading: object, kind: str) -> tuple[str | None, int]:
                 return "In-Year Target", 3
             if not any(w in key.split() for w in ("commentary", "comments", "rag", "status", "notes")):
                 return "In-Year Period", 3
-        found, strength = _match(key, MEASURE_SYNONYMS)
+        found, strength = _match(key, "measures")
         if found == "Target" and "target" not in key.split() and "goal" not in key.split() and strength < 3:
             found, strength = None, 0
         if found == "Good Performance" and ({"travel", "trend", "dot"} & set(key.split())):
@@ -234,7 +268,7 @@ def field_for(heading: object, kind: str) -> tuple[str | None, int]:
         if found is None and heading_year(text) and not key.replace("actual", "").replace("outturn", "").strip():
             return "Earlier Year Actual", 2  # a column headed only by its year: that year's actual
         return found, strength
-    found, strength = _match(key, BUDGET_SYNONYMS)
+    found, strength = _match(key, "budget")
     if "%" in key and found not in ("Commentary", "Source RAG", "Service", "Division"):
         return None, 0  # a percentage is not an amount of money
     return found, strength
