@@ -14,7 +14,7 @@ from pprr import load_workbook
 from .helpers import TIMEOUT_MS, download, error_boxes, expect_open, open_app, save_full_page, settle
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from import_layouts import corporate_kpis  # noqa: E402
+from import_layouts import corporate_kpis
 
 pytestmark = pytest.mark.browser
 
