@@ -217,3 +217,18 @@ def test_a_template_sheet_with_its_headings_under_title_rows_says_where_they_are
                                       "(Service, Division")
     assert problem.message.endswith("Delete the rows above them and name the columns as in the template, or import "
                                     "the workbook.")
+
+
+def test_a_saved_mapping_still_fits_when_a_title_row_is_added_above_the_headings(tmp_path, capsys):
+    data, expected = corporate_kpis()
+    mapping_file = tmp_path / "mapping.toml"
+    _import(tmp_path, capsys, "q3", data, "--save-mapping", mapping_file)
+    book = openpyxl.load_workbook(io.BytesIO(corporate_kpis(q4=True)[0]))
+    book["KPIs"].insert_rows(2)
+    book["KPIs"]["A2"] = "Draft for scrutiny"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    code, out, err, written = _import(tmp_path, capsys, "q4", buffer.getvalue(), "--mapping", mapping_file)
+    assert code == 0, err
+    assert "KPIs: the headings are now in row 5 (the mapping says row 4); read from there." in out
+    assert len(load_workbook(written).measures) == len(expected.measures)

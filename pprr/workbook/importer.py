@@ -488,28 +488,27 @@ def fit_mapping(source: Source, saved: Mapping, given: dict[str, str] | None = N
                                     f"The mapping puts the headings in row {sheet.heading_row}, but the sheet has "
                                     f"{len(grid.rows)} rows."))
             continue
-        layout = source.layout(sheet)
-        keys = _keys(source, sheet.sheet, layout)
-        by_key = {key.casefold(): key for key in keys.values()}
-        by_masked = {}
-        for key in keys.values():
-            by_masked.setdefault(_year_masked(key), []).append(key)
-        columns: dict[str, str] = {}
-        for heading, role in sheet.columns.items():
-            found = by_key.get(heading.casefold())
-            if found is None and len(by_masked.get(_year_masked(heading), ())) == 1:
-                found = by_masked[_year_masked(heading)][0]
-            if found is None:
-                if role in (LEAVE_OUT, KEEP):
-                    notes.append(f"{sheet.sheet}: the column '{heading}' is no longer in the file.")
-                    continue
-                problems.append(Problem(
-                    Severity.ERROR, sheet.sheet, sheet.heading_row, None,
-                    f"The mapping maps the column '{heading}' to {role}, but row {sheet.heading_row} of the "
-                    f"'{sheet.sheet}' sheet has no such heading (it has: {_listed(keys.values(), 8)}). Was it "
-                    "renamed? Change the mapping file to the new heading, or make a new mapping."))
+        layout, keys, columns, missing = _fit_columns(source, sheet, sheet.heading_row, sheet.heading_rows)
+        found = source.layouts.get(sheet.sheet)
+        if missing and found is not None and found.heading_row is not None and \
+                (found.heading_row + 1, found.heading_rows) != (sheet.heading_row, sheet.heading_rows):
+            moved = _fit_columns(source, sheet, found.heading_row + 1, found.heading_rows)
+            if not moved[3]:
+                layout, keys, columns, missing = moved
+                notes.append(f"{sheet.sheet}: the headings are now in row {found.heading_row + 1} (the mapping "
+                             f"says row {sheet.heading_row}); read from there.")
+                sheet = replace(sheet, heading_row=found.heading_row + 1, heading_rows=found.heading_rows)
+        for heading, role in missing:
+            if role in (LEAVE_OUT, KEEP):
+                notes.append(f"{sheet.sheet}: the column '{heading}' is no longer in the file.")
                 continue
-            columns[found] = role
+            problems.append(Problem(
+                Severity.ERROR, sheet.sheet, sheet.heading_row, None,
+                f"The mapping maps the column '{heading}' to {role}, but row {sheet.heading_row} of the "
+                f"'{sheet.sheet}' sheet has no such heading (it has: {_listed(keys.values(), 8)}). Was it "
+                "renamed? Change the mapping file to the new heading, or make a new mapping."))
+        if any(p.sheet == sheet.sheet for p in problems):
+            continue
         new = [c for c, key in keys.items() if key not in columns]
         if new:
             proposed = propose_sheet(source, sheet.sheet, sheet.kind, layout)
@@ -524,6 +523,27 @@ def fit_mapping(source: Source, saved: Mapping, given: dict[str, str] | None = N
         raise ImportProblem(problems)
     fitted.portfolio = propose_portfolio(source, fitted, {**saved.portfolio, **(given or {})})
     return fitted, notes
+
+
+def _fit_columns(source: Source, sheet: SheetMapping, heading_row: int, heading_rows: int):
+    """(layout, column keys, mapped columns found, [(heading, role) not found]) with headings at ``heading_row``."""
+    layout = source.layout(replace(sheet, heading_row=heading_row, heading_rows=heading_rows))
+    keys = _keys(source, sheet.sheet, layout)
+    by_key = {key.casefold(): key for key in keys.values()}
+    by_masked: dict[str, list[str]] = {}
+    for key in keys.values():
+        by_masked.setdefault(_year_masked(key), []).append(key)
+    columns: dict[str, str] = {}
+    missing = []
+    for heading, role in sheet.columns.items():
+        found = by_key.get(heading.casefold())
+        if found is None and len(by_masked.get(_year_masked(heading), ())) == 1:
+            found = by_masked[_year_masked(heading)][0]
+        if found is None:
+            missing.append((heading, role))
+        else:
+            columns[found] = role
+    return layout, keys, columns, missing
 
 
 def _listed(names, limit: int = 6) -> str:
@@ -847,7 +867,7 @@ class _Builder:
                          re.IGNORECASE)
             used = {n for n, _ in self.priorities.values()}
             if m and int(m.group(1)) not in used and int(m.group(1)) > 0:
-                number, title = int(m.group(1)), m.group(2).strip() or text
+                number, title = int(m.group(1)), m.group(2).strip() or f"Priority {int(m.group(1))}"
             else:
                 number, title = max(used, default=0) + 1, text
             self.priorities[key] = (number, title)
