@@ -90,7 +90,8 @@ def _portfolio_inputs(source, mapping: importer.Mapping, digest: str) -> importe
 
 def _sheet_inputs(source, name: str, layout, proposed: importer.SheetMapping | None, key: str):
     kind = proposed.kind if proposed is not None else importer.SKIP
-    with st.expander(f"Sheet '{name}': {describe(layout)}", expanded=kind != importer.SKIP):
+    # Sheet names and headings are the file's text: escaped, as widget labels render Markdown (links, images).
+    with st.expander(markdown_text(f"Sheet '{name}': {describe(layout)}"), expanded=kind != importer.SKIP):
         if layout.kind == "empty":
             st.text("This sheet is empty.")
             return None
@@ -118,7 +119,7 @@ def _sheet_inputs(source, name: str, layout, proposed: importer.SheetMapping | N
         widget = f"{key}_{kind}_{int(heading_row)}_{int(two_rows)}"
         for index, (heading, role) in enumerate(columns.items()):
             chosen[heading] = grid[index % 3].selectbox(
-                heading, roles, index=roles.index(role) if role in roles else roles.index(importer.LEAVE_OUT),
+                markdown_text(heading), roles, index=roles.index(role) if role in roles else roles.index(importer.LEAVE_OUT),
                 key=f"{widget}_{index}", help=importer.ROLE_HELP.get(role))
         keys = importer.column_keys(here, source.grids[name])
         grid_values = source.grids[name]

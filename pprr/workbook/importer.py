@@ -1211,9 +1211,10 @@ def mapping_to_toml(mapping: Mapping, source_name: str = "") -> str:
              f"format = {_toml(MAPPING_FORMAT)}", f"version = {MAPPING_VERSION}"]
     if source_name:
         lines.append(f"made_from = {_toml(source_name)}")
-    lines += ["", "[portfolio]"]
-    for name in PORTFOLIO_FIELDS:
-        if mapping.portfolio.get(name):
+    lines += ["", "# Financial Year and Reporting Period are read from each file (or given with --year, --period);",
+              "# add them here only to fix them for every import.", "[portfolio]"]
+    for name in ("Council", "Portfolio"):
+        if mapping.portfolio.get(name) and name not in mapping.defaults:
             lines.append(f"{_toml(name)} = {_toml(mapping.portfolio[name])}")
     for sheet in mapping.sheets:
         lines += ["", "[[sheets]]", f"sheet = {_toml(sheet.sheet)}", f"kind = {_toml(sheet.kind)}",
@@ -1267,8 +1268,19 @@ def mapping_from_text(text: str, name: str = "mapping") -> Mapping:
         columns = entry.get("columns", {})
         if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
             raise bad(f"Sheet '{entry['sheet']}': columns should map each heading to a field name.")
-        mapping.sheets.append(SheetMapping(entry["sheet"], kind, heading_row, heading_rows, dict(columns)))
+        mapping.sheets.append(SheetMapping(entry["sheet"], kind, heading_row, heading_rows,
+                                           {h: _role_named(r) for h, r in columns.items()}))
     return mapping
+
+
+_ROLE_NAMES = {**{r.casefold(): r for r in (*MEASURE_ROLES, *BUDGET_ROLES, KEEP, LEAVE_OUT)},
+               "keep": KEEP, "extra": KEEP, "ignore": LEAVE_OUT, "skip": LEAVE_OUT, "": LEAVE_OUT,
+               "leave": LEAVE_OUT, "none": LEAVE_OUT}
+
+
+def _role_named(text: str) -> str:
+    """A field as written in a mapping file, in any case ('pi name', 'keep', 'ignore')."""
+    return _ROLE_NAMES.get(" ".join(text.split()).casefold(), text)
 
 
 def preview_rows(result: ImportResult, limit: int = 8) -> list[dict]:
