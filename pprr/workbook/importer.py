@@ -372,6 +372,11 @@ def propose_portfolio(source: Source, mapping: Mapping, given: dict[str, str]) -
     states in its title rows and headings."""
     titles = [t for s in mapping.sheets for t in source.layouts[s.sheet].titles] if mapping.sheets else []
     titles += [t for layout in source.layouts.values() for t in layout.titles]
+    for name, layout in source.layouts.items():  # a cover or contents sheet: its first line is a title
+        if layout.kind == "values" and layout.data_rows:
+            first = [v for v in source.grids[name].rows[layout.data_rows[0]] if _filled(v)]
+            if len(first) == 1 and isinstance(first[0], str):
+                titles.append(" ".join(first[0].split()))
     out = {k: v for k, v in given.items() if v}
     mapping.defaults = {}
     if "Financial Year" not in out:
@@ -712,6 +717,7 @@ class _Builder:
         for _, heading in kept:
             self._extra(self.extra_measure_columns, heading)
         generated = contextual = 0
+        last_priority = ""
         unread_polarity: list[str] = []
         sections = dict(layout.sections)
         for ordinal, r in enumerate(layout.data_rows, start=1):
@@ -733,6 +739,10 @@ class _Builder:
                 generated += 1
             cohort = cell(one("Cohort")).text
             priority_text = cell(priority_col).text if priority_col is not None else ""
+            if priority_col is not None:
+                # a group written once, on its first row, and left blank (or merged) below
+                priority_text = priority_text or last_priority
+                last_priority = priority_text
             priority = self._priority(priority_text or section or sheet_priority)
             row: dict[str, object] = {"PI Code": code, "Cohort": cohort, "PI Name": name, "Priority": priority}
             row["Measure Type"] = self._closed(cell(one("Measure Type")).text, schema.MEASURE_TYPES, "Council",
@@ -937,11 +947,11 @@ class _Builder:
             self._extra(self.extra_budget_columns, heading)
         if "Source RAG" in col:
             self._extra(self.extra_budget_columns, "Source RAG")
-        division = ""
+        division = last_division = ""
         sections = dict(layout.sections)
         for r in layout.data_rows:
             for sr in [s for s in sections if s < r]:
-                division = sections.pop(sr)
+                division, last_division = sections.pop(sr), ""
 
             def value(role: str, r: int = r) -> object:
                 return grid.value(r, col[role]) if role in col else None
@@ -965,12 +975,14 @@ class _Builder:
             if net is None:
                 self.notes.append(f"{sheet.sheet} row {r + 1}: '{service}' has no budget figure; left out.")
                 continue
+            if "Division" in col and _display(value("Division")):
+                last_division = _display(value("Division"))  # written once per group, blank below
             forecast = money("Forecast Outturn")
             if forecast is None and "Variance" in col and "Forecast Outturn" not in col:
                 variance = money("Variance")
                 forecast = None if variance is None else float(f"{net + variance:.10g}")
             row = {"Service": service,
-                   "Division": _display(value("Division")) or division or sheet.sheet,
+                   "Division": _display(value("Division")) or last_division or division or sheet.sheet,
                    "Net Budget": net, "Forecast Outturn": forecast}
             for role in ("Employee Expenditure", "Non-Employee Expenditure", "Gross Expenditure", "Gross Income"):
                 if role in col:
@@ -1138,10 +1150,20 @@ def _has_number(cell: _Cell) -> bool:
         return False
 
 
+_HIGH_TOKENS = {"high", "higher", "increase", "increasing", "maximise", "maximize", "up", "bigger", "more",
+                "larger", "greater", "above"}
+_LOW_TOKENS = {"low", "lower", "decrease", "decreasing", "minimise", "minimize", "down", "smaller", "less",
+               "fewer", "reduce", "reduction", "below"}
+
+
 def _polarity(text: str, heading: str) -> str | None:
     folded = " ".join(text.split()).casefold().rstrip(".")
     if not folded:
         return None
+    tokens = set(re.findall(r"[a-z]+", folded))
+    high, low = bool(tokens & _HIGH_TOKENS), bool(tokens & _LOW_TOKENS)
+    if high != low and not ({"y", "yes", "n", "no", "true", "false"} & tokens and len(tokens) == 1):
+        return "High" if high else "Low"
     yes, no = folded in ("y", "yes", "true", "1", "✓"), folded in ("n", "no", "false", "0")
     if yes or no:
         if "lower" in heading or "smaller" in heading:
