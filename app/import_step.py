@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from pprr.safe_text import markdown_text
+from pprr.schema import REPORTING_PERIODS
 from pprr.workbook import importer
 from pprr.workbook.layout_sniff import describe, layout_at
 
@@ -80,8 +81,15 @@ def _portfolio_inputs(source, mapping: importer.Mapping, digest: str) -> importe
     values = dict(mapping.portfolio)
     for column, name in zip((left, right, left, right), importer.PORTFOLIO_FIELDS, strict=True):
         how = mapping.defaults.get(name)
-        values[name] = column.text_input(name, values.get(name, ""), key=f"imp_{digest}_{name}",
-                                         help=f"Not stated in the file: {how}." if how else "As the file states it.")
+        help_text = f"Not stated in the file: {how}." if how else "As the file states it."
+        if name == "Reporting Period":
+            periods = ["", *REPORTING_PERIODS]
+            current = values.get(name, "")
+            values[name] = column.selectbox(name, periods, index=periods.index(current) if current in periods else 0,
+                                            key=f"imp_{digest}_{name}", help=help_text,
+                                            format_func=lambda p: p or "Not stated")
+            continue
+        values[name] = column.text_input(name, values.get(name, ""), key=f"imp_{digest}_{name}", help=help_text)
     mapping.portfolio = {k: v.strip() for k, v in values.items() if v and v.strip()}
     mapping.defaults = {k: v for k, v in mapping.defaults.items() if mapping.portfolio.get(k) ==
                         importer.propose_portfolio(source, importer.Mapping(sheets=mapping.sheets), {}).get(k)}

@@ -276,7 +276,8 @@ def propose_sheet(source: Source, name: str, kind: str, layout: Layout | None = 
         if c in roles:
             continue
         role = _by_values(_shape(_column_values(source, name, layout, c)), kind, set(roles.values()))
-        roles[c] = role or (KEEP if _column_values(source, name, layout, c, 5) else LEAVE_OUT)
+        has_data = bool(_column_values(source, name, layout, c, len(layout.data_rows)))
+        roles[c] = role or (KEEP if has_data else LEAVE_OUT)
     if kind == MEASURES:
         _name_and_code(source, name, layout, roles)
     return SheetMapping(name, kind, (layout.heading_row or 0) + 1, layout.heading_rows,
