@@ -202,7 +202,7 @@ def _import(args: argparse.Namespace) -> int:
     for note in [*notes, *result.notes]:
         print(f"  - {terminal_text(note)}")
     wb = result.workbook
-    print(f"Wrote {terminal_text(args.output)}: {len(wb.measures)} measures under {len(wb.priorities)} "
+    print(f"Wrote {terminal_text(args.output)}: {len(wb.measures)} measure{'s' if len(wb.measures) != 1 else ''} under {len(wb.priorities)} "
           f"priorit{'ies' if len(wb.priorities) != 1 else 'y'}, {len(wb.budget)} budget lines; "
           f"{len(wb.warnings)} warning{'s' if len(wb.warnings) != 1 else ''} (pprr check {terminal_text(args.output)}"
           " lists them).")

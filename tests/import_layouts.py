@@ -294,7 +294,32 @@ def directorate_workbook() -> tuple[bytes, Expected]:
     return _save(book), expected
 
 
+def cover_sheet() -> tuple[bytes, Expected]:
+    """A cover sheet stating the council, portfolio and period as label and value; a measure list with no codes,
+    a 'Direction' column in words, a year-only heading and a 'Latest' column."""
+    book = Workbook()
+    cover = book.active
+    cover.title = "Cover"
+    cover.append(["Council:", "Eastborough Metropolitan Borough Council"])
+    cover.append(["Portfolio", "Place"])
+    cover.append(["Period", "Quarter 3"])
+    ws = book.create_sheet("Measures list")
+    ws.append(["Measure", "Direction", "2022/23", "2023/24 Target", "Latest"])
+    ws.append(["Fly-tipping incidents", "Lower", 1200, 1100, 980])
+    ws.append(["Streets graded A or B", "Higher", 0.91, 0.93, 0.94])
+    expected = Expected(portfolio={"Council": "Eastborough Metropolitan Borough Council", "Financial Year": "2023/24",
+                                   "Reporting Period": "Q3 Update"})
+    expected.measures = {
+        "ML.1": {"priority": "Measures list", "polarity": "Low", "target": "1100", "latest": "980",
+                 "years": {"2022/23": "1200"}},
+        "ML.2": {"priority": "Measures list", "polarity": "High", "target": "0.93", "latest": "0.94",
+                 "years": {"2022/23": "0.91"}},
+    }
+    return _save(book), expected
+
+
 LAYOUTS = {
+    "cover-sheet": cover_sheet,
     "directorates": directorate_workbook,
     "corporate-kpis": corporate_kpis,
     "merged-quarters": merged_quarters,

@@ -379,6 +379,8 @@ def propose_portfolio(source: Source, mapping: Mapping, given: dict[str, str]) -
             if len(first) == 1 and isinstance(first[0], str):
                 titles.append(" ".join(first[0].split()))
     out = {k: v for k, v in given.items() if v}
+    for name, value in _labelled_fields(source).items():
+        out.setdefault(name, value)
     mapping.defaults = {}
     if "Financial Year" not in out:
         out["Financial Year"] = _year_stated(source, mapping, titles)
@@ -404,6 +406,48 @@ def propose_portfolio(source: Source, mapping: Mapping, given: dict[str, str]) -
         if not title:
             mapping.defaults["Portfolio"] = "the file's name; the file has no title row (give --portfolio)"
     return out
+
+
+_FIELD_LABELS = {"council": "Council", "authority": "Council", "local authority": "Council",
+                 "portfolio": "Portfolio", "directorate": "Portfolio", "report": "Portfolio",
+                 "financial year": "Financial Year", "year": "Financial Year",
+                 "reporting period": "Reporting Period", "period": "Reporting Period", "quarter": "Reporting Period"}
+
+
+def _labelled_fields(source: Source) -> dict[str, str]:
+    """Portfolio fields a cover sheet states as label and value: 'Council' | 'Westvale Council' in two cells, or
+    'Council: Westvale Council' in one, in the first rows of any sheet."""
+    found: dict[str, str] = {}
+    for grid in source.grids.values():
+        for row in grid.rows[:12]:
+            cells = [" ".join(cell_text(v).split()) for v in row if _filled(v)]
+            pairs = []
+            if len(cells) == 2:
+                pairs.append((cells[0].rstrip(":"), cells[1]))
+            pairs += [tuple(part.strip() for part in text.split(":", 1)) for text in cells if ":" in text]
+            for label, value in pairs:
+                name = _FIELD_LABELS.get(label.casefold())
+                if name is None or not value or name in found or len(value) > 120:
+                    continue
+                if name == "Financial Year":
+                    value = heading_year(value) or ""
+                elif name == "Reporting Period":
+                    value = _period_from_text(value)
+                if value:
+                    found[name] = value
+    return found
+
+
+def _period_from_text(text: str) -> str:
+    """The template's reporting period a title names: 'Q3' -> 'Q3 Update', 'Period 9' (December) -> 'Q3 Update'."""
+    folded = text.casefold()
+    for word, period in _PERIOD_WORDS:
+        if re.search(r"(?<![a-z0-9])" + re.escape(word) + r"(?![a-z0-9])", folded):
+            return period
+    m = re.search(r"\b(?:period|p)\s*(\d{1,2})\b", folded)
+    if m and 1 <= int(m.group(1)) <= 12:
+        return ("Q1", "Mid-Year", "Q3 Update", "Annual")[(int(m.group(1)) - 1) // 3]
+    return ""
 
 
 def _year_stated(source: Source, mapping: Mapping, titles: list[str]) -> str:
@@ -446,10 +490,9 @@ def _current_year() -> str:
 
 def _period_stated(source: Source, mapping: Mapping, titles: list[str]) -> str:
     for title in titles:
-        folded = title.casefold()
-        for word, period in _PERIOD_WORDS:
-            if re.search(r"(?<![a-z0-9])" + re.escape(word) + r"(?![a-z0-9])", folded):
-                return period
+        period = _period_from_text(title)
+        if period:
+            return period
     latest = -1
     for sheet in mapping.sheets:
         if sheet.kind != MEASURES:
@@ -786,8 +829,9 @@ class _Builder:
             self.measures.append(row)
         self._unmapped(sheet.sheet, keys, role_cols, grid, layout)
         if generated:
-            self.notes.append(f"{sheet.sheet}: {generated} measures had no code in the file; they are numbered "
-                              f"{code_prefix}.1, {code_prefix}.2 ... by their place in the sheet.")
+            self.notes.append(f"{sheet.sheet}: {generated} measure{'s' if generated != 1 else ''} had no code in "
+                              f"the file; codes are made from the sheet's name and the row's place "
+                              f"({code_prefix}.1{', ' + code_prefix + '.2 ...' if generated > 1 else ''}).")
         if unread_polarity:
             self.notes.append(f"{sheet.sheet}: good performance (high or low) could not be read for {contextual} "
                               f"measure{'s' if contextual != 1 else ''}, set to Contextual (not rated): "
