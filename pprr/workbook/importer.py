@@ -280,6 +280,15 @@ def propose_sheet(source: Source, name: str, kind: str, layout: Layout | None = 
         roles[c] = role or (KEEP if has_data else LEAVE_OUT)
     if kind == MEASURES:
         _name_and_code(source, name, layout, roles)
+    needed = "PI Name" if kind == MEASURES else "Service"
+    if needed not in roles.values() and "PI Code" not in roles.values():
+        # no heading names the measure (or service): the leftmost column of plain text does
+        for c in sorted(keys):
+            values = _column_values(source, name, layout, c)
+            if roles.get(c) in (KEEP, LEAVE_OUT) and values and _shape(values) in (None, "text") and \
+                    sum(isinstance(v, str) for v in values) >= 0.8 * len(values):
+                roles[c] = needed
+                break
     return SheetMapping(name, kind, (layout.heading_row or 0) + 1, layout.heading_rows,
                         {keys[c]: roles[c] for c in keys})
 
