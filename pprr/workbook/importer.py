@@ -333,12 +333,13 @@ def _one_column_each(roles: dict[int, str], strengths: dict[int, int], keys: dic
                 del roles[c]
 
 
-_LATER_WORDS = {"revised", "current", "latest", "working", "forecast", "projected"}
+_LATER_WORDS = {"revised", "current", "latest", "working", "forecast", "projected", "description", "name", "title"}
 _EARLIER_WORDS = {"original", "approved", "previous", "last", "prior", "baseline"}
 
 
 def _preferred(heading: str) -> int:
-    """Between two columns for one field: the revised or current figure before the original one."""
+    """Between two columns for one field: the revised or current figure before the original one, a description
+    or name before a code."""
     words = set(heading_key(heading).split())
     return (1 if words & _LATER_WORDS else 0) - (1 if words & _EARLIER_WORDS else 0)
 
