@@ -104,7 +104,8 @@ def corporate_kpis(q4: bool = False) -> tuple[bytes, Expected]:
 
 def merged_quarters() -> tuple[bytes, Expected]:
     """Headings over two rows: 'Measure' and 'Code' merged down, 'Quarter 1' ... merged across 'Actual' and
-    'Target'; a 'Higher is better' column of Y and N; no priority column (one priority named after the sheet)."""
+    'Target'; a 'Higher is better' column of Y and N; no priority column (one priority named after the sheet);
+    a total row, and a key two blank rows below the table."""
     book = Workbook()
     ws = book.active
     ws.title = "Adult Services"
@@ -126,6 +127,11 @@ def merged_quarters() -> tuple[bytes, Expected]:
         for c, v in enumerate(row, start=1):
             ws.cell(r, c, v)
     ws.cell(9, 1, "Total")
+    ws.cell(12, 1, "Key")  # a key two rows below the table: not measures
+    ws.cell(13, 1, "Red")
+    ws.cell(13, 2, "More than 5% off target")
+    ws.cell(14, 1, "Green")
+    ws.cell(14, 2, "On target")
     expected = Expected(portfolio={"Financial Year": "2024/25", "Reporting Period": "Mid-Year"})
     expected.measures = {
         "ASC1": {"priority": "Adult Services", "polarity": "High", "target": "82", "latest": "83.5 Q2",
@@ -135,7 +141,7 @@ def merged_quarters() -> tuple[bytes, Expected]:
         "ASC3": {"priority": "Adult Services", "polarity": "High", "target": "45", "latest": "41 Q1",
                  "name": data[2][0]},
     }
-    expected.left_out = ["total row"]
+    expected.left_out = ["total row", "Adult Services rows 12-14: below two blank rows under the table"]
     return _save(book), expected
 
 

@@ -860,7 +860,12 @@ class _Builder:
 
     def _unmapped(self, sheet: str, keys: dict[int, str], role_cols: dict[str, list[int]], grid: Grid,
                   layout: Layout) -> None:
-        """A note naming the columns not mapped: those left out (with data in them) and those kept as they are."""
+        """A note naming the columns not mapped: those left out (with data in them) and those kept as they are;
+        and one naming the rows below the table that were not read."""
+        if layout.below:
+            first, last = layout.below[0] + 1, layout.below[-1] + 1
+            self.notes.append(f"{sheet} rows {first}-{last}: below two blank rows under the table (a key or notes, "
+                              f"starting '{_row_label(grid, layout.below[0])}'); not imported.")
         left = [keys[c] for c in role_cols.get(LEAVE_OUT, [])
                 if any(_filled(grid.value(r, c)) for r in layout.data_rows)]
         kept = [keys[c] for c in role_cols.get(KEEP, [])]

@@ -291,6 +291,7 @@ class Layout:
     titles: list[str] = field(default_factory=list)  # text above the headings
     kind: str = "empty"  # measures, budget, table, values (no headings found), empty
     fields: dict[int, tuple[str, int]] = field(default_factory=dict)  # column -> (field, strength) by heading
+    below: list[int] = field(default_factory=list)  # rows after two blank rows under the table: not read
 
     @property
     def first_heading_row(self) -> int | None:
@@ -436,11 +437,18 @@ def _merged_columns(merged, row: int, grid: Grid) -> dict[int, str]:
 def _read_body(grid: Grid, layout: Layout, headings: list[str]) -> None:
     rows = grid.rows
     pending_section: tuple[int, str] | None = None
+    blank_run = 0
     for r in range(layout.heading_row + 1, len(rows)):
         values = rows[r]
         filled = [(c, v) for c, v in enumerate(values) if _filled(v)]
         if not filled:
+            blank_run += 1
             continue
+        if blank_run >= 2 and layout.data_rows:
+            # two or more blank rows end the table: what follows is a key, notes or another table
+            layout.below = [rr for rr in range(r, len(rows)) if any(_filled(v) for v in rows[rr])]
+            break
+        blank_run = 0
         first_text = next((cell_text(v).strip() for _, v in filled[:3] if isinstance(v, str)), "")
         if is_total(first_text):
             layout.total_rows.append(r)
