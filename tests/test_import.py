@@ -232,3 +232,26 @@ def test_a_saved_mapping_still_fits_when_a_title_row_is_added_above_the_headings
     assert code == 0, err
     assert "KPIs: the headings are now in row 5 (the mapping says row 4); read from there." in out
     assert len(load_workbook(written).measures) == len(expected.measures)
+
+
+def test_a_proposal_that_cannot_be_imported_is_still_saved_for_editing(tmp_path, capsys):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Figures"
+    book.active.append(["Q1", "Q2", "Target"])
+    book.active.append([1, 2, 3])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    mapping_file = tmp_path / "proposed.toml"
+    code, _, err, written = _import(tmp_path, capsys, "figures", buffer.getvalue(), "--save-mapping", mapping_file)
+    assert code == 1 and not written.exists()
+    assert "Saved the proposed mapping to" in err and mapping_file.exists()
+    [sheet] = importer.mapping_from_text(mapping_file.read_text(encoding="utf-8")).sheets
+    assert (sheet.sheet, sheet.kind, sheet.heading_row) == ("Figures", "skip", 1)
+    assert sheet.columns == {"Q1": "In-Year Period", "Q2": "In-Year Period", "Target": "Target"}
+    edited = mapping_file.read_text(encoding="utf-8").replace('kind = "skip"', 'kind = "measures"')
+    mapping_file.write_text(edited.replace('"Target" = "Target"', '"Target" = "PI Name"'), encoding="utf-8")
+    code, _, err, written = _import(tmp_path, capsys, "figures", buffer.getvalue(), "--mapping", mapping_file)
+    assert code == 0, err
+    assert [m.name for m in load_workbook(written).measures] == ["3"]

@@ -521,6 +521,19 @@ def _period_stated(source: Source, mapping: Mapping, titles: list[str]) -> str:
 # --- applying a saved mapping to a new file -------------------------------------------------------------------
 
 
+def with_every_sheet(source: Source, mapping: Mapping) -> Mapping:
+    """The mapping with every other sheet that has headings added as left out (kind "skip"), its columns proposed
+    as measures: a mapping file to edit when pprr found nothing to import on its own."""
+    sheets = []
+    for name, layout in source.layouts.items():
+        found = mapping.sheet(name)
+        if found is not None:
+            sheets.append(found)
+        elif layout.heading_row is not None:
+            sheets.append(replace(propose_sheet(source, name, MEASURES, layout), kind=SKIP))
+    return replace(mapping, sheets=sheets)
+
+
 def _year_masked(text: str) -> str:
     return re.sub(r"(?:19|20)\d{2}\s*[/\-–]\s*\d{2,4}|\b\d{2}\s*/\s*\d{2}\b", "YEAR", norm_header(text))
 
