@@ -327,7 +327,8 @@ def _one_column_each(roles: dict[int, str], strengths: dict[int, int], keys: dic
     for role, columns in by_role.items():
         if len(columns) < 2:
             continue
-        best = max(columns, key=lambda c: (strengths.get(c, 0), _preferred(layout.headings[c]), -c))
+        best = max(columns, key=lambda c: (strengths.get(c, 0), _preferred(layout.headings[c]),
+                                           period_order(period_of(layout.headings[c]) or ""), -c))
         for c in columns:
             if c != best:
                 del roles[c]
@@ -1125,8 +1126,8 @@ class _Builder:
         for label, given in self.source_rag:
             ours = ratings.get(label) or ratings.get(label.split(" ")[0])
             theirs = words.get(given.casefold().strip())
-            if ours is None or theirs is None:
-                continue
+            if ours is None or theirs is None or ours.status.value not in ("Red", "Amber", "Green"):
+                continue  # not rated by pprr (contextual, no data): nothing to compare
             if ours.status.value == theirs:
                 agree += 1
             else:
