@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from app import import_step
 from app import state as _state
 from pprr.model import PortfolioWorkbook, Problem
 from pprr.rules import finance
@@ -146,6 +147,7 @@ if wb.portfolio.illustrative:
 st.caption(f"Open: {markdown_text(working.filename)}")
 headline(wb)
 upload()
+import_step.render(request_open)
 draft_panel()
 st.subheader("Problems found in the open workbook")
 if wb.problems:

@@ -346,7 +346,10 @@ def _import(args: argparse.Namespace) -> int:
         raise CommandError(f"{args.source}: no such file")
     if not args.output.casefold().endswith(".xlsx"):
         raise CommandError(f"{args.output}: the workbook pprr writes is always .xlsx; name it so")
+    if Path(args.output).resolve() == source_path.resolve():
+        raise CommandError(f"{args.output} is the file to import: write the template workbook to another file")
     given = _portfolio_flags(args)
+    mapping = None
     try:
         source = importer.read_import_source(source_path.read_bytes(), source_path.name)
         notes: list[str] = []
@@ -360,6 +363,11 @@ def _import(args: argparse.Namespace) -> int:
     except importer.ImportProblem as exc:
         for problem in exc.problems:
             _error(_line(problem))
+        if mapping is not None and args.save_mapping and not args.mapping:
+            _save_mapping(args.save_mapping, importer.mapping_to_toml(importer.with_every_sheet(source, mapping),
+                                                                      source_path.name))
+            _error(f"Saved the proposed mapping to {terminal_text(args.save_mapping)}: edit it and import again "
+                   f"with --mapping {terminal_text(args.save_mapping)}.")
         raise CommandError(f"nothing was written to {args.output}") from None
     try:
         Path(args.output).write_bytes(result.data)
@@ -368,21 +376,25 @@ def _import(args: argparse.Namespace) -> int:
     for note in [*notes, *result.notes]:
         print(f"  - {terminal_text(note)}")
     wb = result.workbook
-    print(f"Wrote {terminal_text(args.output)}: {len(wb.measures)} measures under {len(wb.priorities)} "
+    print(f"Wrote {terminal_text(args.output)}: {len(wb.measures)} measure{'s' if len(wb.measures) != 1 else ''} under {len(wb.priorities)} "
           f"priorit{'ies' if len(wb.priorities) != 1 else 'y'}, {len(wb.budget)} budget lines; "
           f"{len(wb.warnings)} warning{'s' if len(wb.warnings) != 1 else ''} (pprr check {terminal_text(args.output)}"
           " lists them).")
     if args.save_mapping:
-        try:
-            Path(args.save_mapping).write_text(importer.mapping_to_toml(mapping, source_path.name), encoding="utf-8")
-        except OSError as exc:
-            raise CommandError(f"cannot write {args.save_mapping}: {exc.strerror or exc}") from None
+        _save_mapping(args.save_mapping, importer.mapping_to_toml(mapping, source_path.name))
         print(f"Saved the mapping to {terminal_text(args.save_mapping)}: next time, pprr import NEW.xlsx -o "
               f"portfolio.xlsx --mapping {terminal_text(args.save_mapping)}")
     elif not args.mapping:
         print("To change the mapping: add --save-mapping mapping.toml, edit the file, and import again with "
               "--mapping mapping.toml.")
     return 0
+
+
+def _save_mapping(name: str, text: str) -> None:
+    try:
+        Path(name).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CommandError(f"cannot write {name}: {exc.strerror or exc}") from None
 
 
 def _portfolio_flags(args: argparse.Namespace) -> dict[str, str]:

@@ -104,7 +104,8 @@ def corporate_kpis(q4: bool = False) -> tuple[bytes, Expected]:
 
 def merged_quarters() -> tuple[bytes, Expected]:
     """Headings over two rows: 'Measure' and 'Code' merged down, 'Quarter 1' ... merged across 'Actual' and
-    'Target'; a 'Higher is better' column of Y and N; no priority column (one priority named after the sheet)."""
+    'Target'; a 'Higher is better' column of Y and N; no priority column (one priority named after the sheet);
+    a total row, and a key two blank rows below the table."""
     book = Workbook()
     ws = book.active
     ws.title = "Adult Services"
@@ -126,6 +127,11 @@ def merged_quarters() -> tuple[bytes, Expected]:
         for c, v in enumerate(row, start=1):
             ws.cell(r, c, v)
     ws.cell(9, 1, "Total")
+    ws.cell(12, 1, "Key")  # a key two rows below the table: not measures
+    ws.cell(13, 1, "Red")
+    ws.cell(13, 2, "More than 5% off target")
+    ws.cell(14, 1, "Green")
+    ws.cell(14, 2, "On target")
     expected = Expected(portfolio={"Financial Year": "2024/25", "Reporting Period": "Mid-Year"})
     expected.measures = {
         "ASC1": {"priority": "Adult Services", "polarity": "High", "target": "82", "latest": "83.5 Q2",
@@ -135,7 +141,7 @@ def merged_quarters() -> tuple[bytes, Expected]:
         "ASC3": {"priority": "Adult Services", "polarity": "High", "target": "45", "latest": "41 Q1",
                  "name": data[2][0]},
     }
-    expected.left_out = ["total row"]
+    expected.left_out = ["total row", "Adult Services rows 12-14: below two blank rows under the table"]
     return _save(book), expected
 
 
@@ -247,7 +253,80 @@ def budget_in_pounds() -> tuple[bytes, Expected]:
     return _save(book), expected
 
 
+def directorate_workbook() -> tuple[bytes, Expected]:
+    """A contents sheet, one KPI sheet per directorate with its priority written once per group (merged down),
+    polarity in words ('Aim: high', 'Reduce'), short years ('Target 23/24', 'Q1 23/24'), and a finance sheet with
+    the division written once per group and both an original and a revised budget."""
+    book = Workbook()
+    contents = book.active
+    contents.title = "Contents"
+    contents["A1"] = "Westvale Council Quarterly Performance Q2 2023/24"
+    contents["A3"] = "Adults"
+    contents["A4"] = "Children"
+    contents["A5"] = "Finance"
+    for title, rows in (
+        ("Adults", [("Independence", "AD1", "Reablement success", "Aim: high", 0.8, 0.78, 0.82),
+                    (None, "AD2", "Delayed transfers per 100k", "Reduce", 9, 11, 10)]),
+        ("Children", [("Safety", "CH1", "Repeat referrals", "Aim: low", 0.2, 0.22, 0.21),
+                      (None, "CH2", "Assessments in 45 days", "Aim: high", 0.9, 0.85, 0.88),
+                      ("Learning", "CH3", "Good schools", "Higher", 0.85, 0.86, 0.87)]),
+    ):
+        ws = book.create_sheet(title)
+        ws.append(["Priority", "Ref", "Indicator", "Polarity", "Target 23/24", "Q1 23/24", "Q2 23/24"])
+        for row in rows:
+            ws.append(list(row))
+            for c in (5, 6, 7):
+                cell = ws.cell(ws.max_row, c)
+                if isinstance(cell.value, float):
+                    cell.number_format = "0%"
+        ws.merge_cells("A2:A3")
+    finance = book.create_sheet("Finance")
+    finance.append(["Division", "Service", "Original Budget", "Revised Budget", "Forecast", "Variance"])
+    finance.append(["Adults", "Home Care", 5000, 5200, 5400, 200])
+    finance.append([None, "Reablement", 1000, 1100, 1050, -50])
+    finance.append(["Children", "Fostering", 3000, 3100, 3300, 200])
+    expected = Expected(portfolio={"Council": "Westvale Council", "Financial Year": "2023/24",
+                                   "Reporting Period": "Mid-Year"})
+    expected.measures = {
+        "AD1": {"priority": "Independence", "polarity": "High", "target": "80%", "latest": "82% Q2"},
+        "AD2": {"priority": "Independence", "polarity": "Low", "target": "9", "latest": "10 Q2"},
+        "CH1": {"priority": "Safety", "polarity": "Low", "target": "20%", "latest": "21% Q2"},
+        "CH2": {"priority": "Safety", "polarity": "High", "target": "90%", "latest": "88% Q2"},
+        "CH3": {"priority": "Learning", "polarity": "High", "target": "85%", "latest": "87% Q2"},
+    }
+    expected.budget = {"Home Care": {"division": "Adults", "net": 5200, "forecast": 5400},
+                       "Reablement": {"division": "Adults", "net": 1100, "forecast": 1050},
+                       "Fostering": {"division": "Children", "net": 3100, "forecast": 3300}}
+    return _save(book), expected
+
+
+def cover_sheet() -> tuple[bytes, Expected]:
+    """A cover sheet stating the council, portfolio and period as label and value; a measure list with no codes,
+    a 'Direction' column in words, a year-only heading and a 'Latest' column."""
+    book = Workbook()
+    cover = book.active
+    cover.title = "Cover"
+    cover.append(["Council:", "Eastborough Metropolitan Borough Council"])
+    cover.append(["Portfolio", "Place"])
+    cover.append(["Period", "Quarter 3"])
+    ws = book.create_sheet("Measures list")
+    ws.append(["Measure", "Direction", "2022/23", "2023/24 Target", "Latest"])
+    ws.append(["Fly-tipping incidents", "Lower", 1200, 1100, 980])
+    ws.append(["Streets graded A or B", "Higher", 0.91, 0.93, 0.94])
+    expected = Expected(portfolio={"Council": "Eastborough Metropolitan Borough Council", "Financial Year": "2023/24",
+                                   "Reporting Period": "Q3 Update"})
+    expected.measures = {
+        "ML.1": {"priority": "Measures list", "polarity": "Low", "target": "1100", "latest": "980",
+                 "years": {"2022/23": "1200"}},
+        "ML.2": {"priority": "Measures list", "polarity": "High", "target": "0.93", "latest": "0.94",
+                 "years": {"2022/23": "0.91"}},
+    }
+    return _save(book), expected
+
+
 LAYOUTS = {
+    "cover-sheet": cover_sheet,
+    "directorates": directorate_workbook,
     "corporate-kpis": corporate_kpis,
     "merged-quarters": merged_quarters,
     "budget-subtotals": budget_with_subtotals,

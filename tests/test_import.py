@@ -91,7 +91,7 @@ def test_the_latest_quarter_filled_is_rated_with_its_period_kept(tmp_path, capsy
 def test_the_mapping_round_trips_and_imports_next_quarter_in_one_step(tmp_path, capsys):
     data, _ = corporate_kpis()
     mapping_file = tmp_path / "mapping.toml"
-    code, _out, err, _ = _import(tmp_path, capsys, "q3", data, "--save-mapping", mapping_file)
+    code, _, err, _ = _import(tmp_path, capsys, "q3", data, "--save-mapping", mapping_file)
     assert code == 0, err
     saved = importer.mapping_from_text(mapping_file.read_text(encoding="utf-8"))
     source = importer.read_import_source(data, "q3.xlsx")
@@ -184,3 +184,74 @@ def test_xls_and_ods_sources_are_read_but_the_template_reader_sends_them_to_impo
     assert "use pprr import" in gate.ODS and "use pprr import" in gate.OLD_XLS
     source = importer.read_import_source(data, "timesheet.ods")
     assert source.layouts["Sheet1"].heading_row == 2
+
+
+def test_columns_not_mapped_are_listed(tmp_path, capsys):
+    data, _ = corporate_kpis()
+    mapping_file = tmp_path / "mapping.toml"
+    _import(tmp_path, capsys, "q3", data, "--save-mapping", mapping_file)
+    text = mapping_file.read_text(encoding="utf-8").replace('"Commentary" = "Commentary"',
+                                                           '"Commentary" = "Leave out"')
+    mapping_file.write_text(text.replace('"Lead Officer" = "Lead Officer"', '"Lead Officer" = "Keep as extra column"'),
+                            encoding="utf-8")
+    code, out, err, _ = _import(tmp_path, capsys, "again", data, "--mapping", mapping_file)
+    assert code == 0, err
+    assert ("KPIs: columns not mapped to a template field: left out 'Commentary'; kept as they are, beside the "
+            "template's columns, 'Lead Officer'.") in out
+
+
+def test_a_template_sheet_with_its_headings_under_title_rows_says_where_they_are(tmp_path):
+    from workbooks import make_workbook
+
+    def titles_above_budget(book):
+        sheet = book["Budget"]
+        sheet.insert_rows(1, 3)
+        sheet["A1"] = "Revenue budget 2021/22"
+
+    from corpus import edited
+
+    wb = load_workbook(edited(make_workbook(), titles_above_budget))
+    [problem] = [p for p in wb.errors if p.sheet == "Budget"]
+    assert problem.message.startswith("The 'Budget' sheet has no 'Service', 'Division' or 'Net Budget' heading in "
+                                      "row 1, where pprr reads its headings; its headings seem to be in row 4 "
+                                      "(Service, Division")
+    assert problem.message.endswith("Delete the rows above them and name the columns as in the template, or import "
+                                    "the workbook.")
+
+
+def test_a_saved_mapping_still_fits_when_a_title_row_is_added_above_the_headings(tmp_path, capsys):
+    data, expected = corporate_kpis()
+    mapping_file = tmp_path / "mapping.toml"
+    _import(tmp_path, capsys, "q3", data, "--save-mapping", mapping_file)
+    book = openpyxl.load_workbook(io.BytesIO(corporate_kpis(q4=True)[0]))
+    book["KPIs"].insert_rows(2)
+    book["KPIs"]["A2"] = "Draft for scrutiny"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    code, out, err, written = _import(tmp_path, capsys, "q4", buffer.getvalue(), "--mapping", mapping_file)
+    assert code == 0, err
+    assert "KPIs: the headings are now in row 5 (the mapping says row 4); read from there." in out
+    assert len(load_workbook(written).measures) == len(expected.measures)
+
+
+def test_a_proposal_that_cannot_be_imported_is_still_saved_for_editing(tmp_path, capsys):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Figures"
+    book.active.append(["Q1", "Q2", "Target"])
+    book.active.append([1, 2, 3])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    mapping_file = tmp_path / "proposed.toml"
+    code, _, err, written = _import(tmp_path, capsys, "figures", buffer.getvalue(), "--save-mapping", mapping_file)
+    assert code == 1 and not written.exists()
+    assert "Saved the proposed mapping to" in err and mapping_file.exists()
+    [sheet] = importer.mapping_from_text(mapping_file.read_text(encoding="utf-8")).sheets
+    assert (sheet.sheet, sheet.kind, sheet.heading_row) == ("Figures", "skip", 1)
+    assert sheet.columns == {"Q1": "In-Year Period", "Q2": "In-Year Period", "Target": "Target"}
+    edited = mapping_file.read_text(encoding="utf-8").replace('kind = "skip"', 'kind = "measures"')
+    mapping_file.write_text(edited.replace('"Target" = "Target"', '"Target" = "PI Name"'), encoding="utf-8")
+    code, _, err, written = _import(tmp_path, capsys, "figures", buffer.getvalue(), "--mapping", mapping_file)
+    assert code == 0, err
+    assert [m.name for m in load_workbook(written).measures] == ["3"]

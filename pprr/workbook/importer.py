@@ -242,6 +242,17 @@ def propose(source: Source, portfolio: dict[str, str] | None = None) -> Mapping:
         if layout.kind not in (MEASURES, BUDGET):
             continue
         mapping.sheets.append(propose_sheet(source, name, layout.kind, layout))
+    if not mapping.sheets:
+        # Nothing reads as measures or a budget by its headings: take the tables whose columns, looked at by
+        # their values too, give a measure name or code and at least one value.
+        for name, layout in source.layouts.items():
+            if layout.kind != "table" or not layout.data_rows:
+                continue
+            sheet = propose_sheet(source, name, MEASURES, layout)
+            roles = set(sheet.columns.values())
+            if roles & {"PI Name", "PI Code"} and roles & {"Target", "Latest Actual", "In-Year Period",
+                                                            "Earlier Year Actual"}:
+                mapping.sheets.append(sheet)
     mapping.portfolio = propose_portfolio(source, mapping, portfolio or {})
     return mapping
 
@@ -265,9 +276,19 @@ def propose_sheet(source: Source, name: str, kind: str, layout: Layout | None = 
         if c in roles:
             continue
         role = _by_values(_shape(_column_values(source, name, layout, c)), kind, set(roles.values()))
-        roles[c] = role or (KEEP if _column_values(source, name, layout, c, 5) else LEAVE_OUT)
+        has_data = bool(_column_values(source, name, layout, c, len(layout.data_rows)))
+        roles[c] = role or (KEEP if has_data else LEAVE_OUT)
     if kind == MEASURES:
         _name_and_code(source, name, layout, roles)
+    needed = "PI Name" if kind == MEASURES else "Service"
+    if needed not in roles.values() and "PI Code" not in roles.values():
+        # no heading names the measure (or service): the leftmost column of plain text does
+        for c in sorted(keys):
+            values = _column_values(source, name, layout, c)
+            if roles.get(c) in (KEEP, LEAVE_OUT) and values and _shape(values) in (None, "text") and \
+                    sum(isinstance(v, str) for v in values) >= 0.8 * len(values):
+                roles[c] = needed
+                break
     return SheetMapping(name, kind, (layout.heading_row or 0) + 1, layout.heading_rows,
                         {keys[c]: roles[c] for c in keys})
 
@@ -282,12 +303,16 @@ def _settle_years(layout: Layout, roles: dict[int, str]) -> None:
             if c != keep:
                 roles[c] = KEEP
     year = max(targets)[0] if targets else ""
-    for c, role in list(roles.items()):
-        heading_years = heading_year(layout.headings[c])
-        if role == "Earlier Year Actual" and year and heading_years == year and "Latest Actual" not in \
-                roles.values():
+    dated = sorted((heading_year(layout.headings[c]), c) for c, r in roles.items()
+                   if r in ("Latest Actual", "Earlier Year Actual") and heading_year(layout.headings[c]))
+    if not year and dated and "In-Year Period" not in roles.values() and not any(
+            r == "Latest Actual" and not heading_year(layout.headings[c]) for c, r in roles.items()):
+        year = dated[-1][0]  # no target year and no quarters: the latest year's actual is this year's
+    for heading_years, c in dated:
+        if year and heading_years == year and not any(
+                r == "Latest Actual" and cc != c for cc, r in roles.items()):
             roles[c] = "Latest Actual"
-        elif role == "Latest Actual" and heading_years and year and heading_years < year:
+        else:
             roles[c] = "Earlier Year Actual"
 
 
@@ -302,10 +327,22 @@ def _one_column_each(roles: dict[int, str], strengths: dict[int, int], keys: dic
     for role, columns in by_role.items():
         if len(columns) < 2:
             continue
-        best = max(columns, key=lambda c: (strengths.get(c, 0), -c))
+        best = max(columns, key=lambda c: (strengths.get(c, 0), _preferred(layout.headings[c]),
+                                           period_order(period_of(layout.headings[c]) or ""), -c))
         for c in columns:
             if c != best:
                 del roles[c]
+
+
+_LATER_WORDS = {"revised", "current", "latest", "working", "forecast", "projected", "description", "name", "title"}
+_EARLIER_WORDS = {"original", "approved", "previous", "last", "prior", "baseline"}
+
+
+def _preferred(heading: str) -> int:
+    """Between two columns for one field: the revised or current figure before the original one, a description
+    or name before a code."""
+    words = set(heading_key(heading).split())
+    return (1 if words & _LATER_WORDS else 0) - (1 if words & _EARLIER_WORDS else 0)
 
 
 def _by_values(shape: str | None, kind: str, taken: set[str]) -> str | None:
@@ -347,7 +384,14 @@ def propose_portfolio(source: Source, mapping: Mapping, given: dict[str, str]) -
     states in its title rows and headings."""
     titles = [t for s in mapping.sheets for t in source.layouts[s.sheet].titles] if mapping.sheets else []
     titles += [t for layout in source.layouts.values() for t in layout.titles]
+    for name, layout in source.layouts.items():  # a cover or contents sheet: its first line is a title
+        if layout.kind == "values" and layout.data_rows:
+            first = [v for v in source.grids[name].rows[layout.data_rows[0]] if _filled(v)]
+            if len(first) == 1 and isinstance(first[0], str):
+                titles.append(" ".join(first[0].split()))
     out = {k: v for k, v in given.items() if v}
+    for name, value in _labelled_fields(source).items():
+        out.setdefault(name, value)
     mapping.defaults = {}
     if "Financial Year" not in out:
         out["Financial Year"] = _year_stated(source, mapping, titles)
@@ -373,6 +417,48 @@ def propose_portfolio(source: Source, mapping: Mapping, given: dict[str, str]) -
         if not title:
             mapping.defaults["Portfolio"] = "the file's name; the file has no title row (give --portfolio)"
     return out
+
+
+_FIELD_LABELS = {"council": "Council", "authority": "Council", "local authority": "Council",
+                 "portfolio": "Portfolio", "directorate": "Portfolio", "report": "Portfolio",
+                 "financial year": "Financial Year", "year": "Financial Year",
+                 "reporting period": "Reporting Period", "period": "Reporting Period", "quarter": "Reporting Period"}
+
+
+def _labelled_fields(source: Source) -> dict[str, str]:
+    """Portfolio fields a cover sheet states as label and value: 'Council' | 'Westvale Council' in two cells, or
+    'Council: Westvale Council' in one, in the first rows of any sheet."""
+    found: dict[str, str] = {}
+    for grid in source.grids.values():
+        for row in grid.rows[:12]:
+            cells = [" ".join(cell_text(v).split()) for v in row if _filled(v)]
+            pairs = []
+            if len(cells) == 2:
+                pairs.append((cells[0].rstrip(":"), cells[1]))
+            pairs += [tuple(part.strip() for part in text.split(":", 1)) for text in cells if ":" in text]
+            for label, value in pairs:
+                name = _FIELD_LABELS.get(label.casefold())
+                if name is None or not value or name in found or len(value) > 120:
+                    continue
+                if name == "Financial Year":
+                    value = heading_year(value) or ""
+                elif name == "Reporting Period":
+                    value = _period_from_text(value)
+                if value:
+                    found[name] = value
+    return found
+
+
+def _period_from_text(text: str) -> str:
+    """The template's reporting period a title names: 'Q3' -> 'Q3 Update', 'Period 9' (December) -> 'Q3 Update'."""
+    folded = text.casefold()
+    for word, period in _PERIOD_WORDS:
+        if re.search(r"(?<![a-z0-9])" + re.escape(word) + r"(?![a-z0-9])", folded):
+            return period
+    m = re.search(r"\b(?:period|p)\s*(\d{1,2})\b", folded)
+    if m and 1 <= int(m.group(1)) <= 12:
+        return ("Q1", "Mid-Year", "Q3 Update", "Annual")[(int(m.group(1)) - 1) // 3]
+    return ""
 
 
 def _year_stated(source: Source, mapping: Mapping, titles: list[str]) -> str:
@@ -415,10 +501,9 @@ def _current_year() -> str:
 
 def _period_stated(source: Source, mapping: Mapping, titles: list[str]) -> str:
     for title in titles:
-        folded = title.casefold()
-        for word, period in _PERIOD_WORDS:
-            if re.search(r"(?<![a-z0-9])" + re.escape(word) + r"(?![a-z0-9])", folded):
-                return period
+        period = _period_from_text(title)
+        if period:
+            return period
     latest = -1
     for sheet in mapping.sheets:
         if sheet.kind != MEASURES:
@@ -435,6 +520,19 @@ def _period_stated(source: Source, mapping: Mapping, titles: list[str]) -> str:
 
 
 # --- applying a saved mapping to a new file -------------------------------------------------------------------
+
+
+def with_every_sheet(source: Source, mapping: Mapping) -> Mapping:
+    """The mapping with every other sheet that has headings added as left out (kind "skip"), its columns proposed
+    as measures: a mapping file to edit when pprr found nothing to import on its own."""
+    sheets = []
+    for name, layout in source.layouts.items():
+        found = mapping.sheet(name)
+        if found is not None:
+            sheets.append(found)
+        elif layout.heading_row is not None:
+            sheets.append(replace(propose_sheet(source, name, MEASURES, layout), kind=SKIP))
+    return replace(mapping, sheets=sheets)
 
 
 def _year_masked(text: str) -> str:
@@ -463,28 +561,27 @@ def fit_mapping(source: Source, saved: Mapping, given: dict[str, str] | None = N
                                     f"The mapping puts the headings in row {sheet.heading_row}, but the sheet has "
                                     f"{len(grid.rows)} rows."))
             continue
-        layout = source.layout(sheet)
-        keys = _keys(source, sheet.sheet, layout)
-        by_key = {key.casefold(): key for key in keys.values()}
-        by_masked = {}
-        for key in keys.values():
-            by_masked.setdefault(_year_masked(key), []).append(key)
-        columns: dict[str, str] = {}
-        for heading, role in sheet.columns.items():
-            found = by_key.get(heading.casefold())
-            if found is None and len(by_masked.get(_year_masked(heading), ())) == 1:
-                found = by_masked[_year_masked(heading)][0]
-            if found is None:
-                if role in (LEAVE_OUT, KEEP):
-                    notes.append(f"{sheet.sheet}: the column '{heading}' is no longer in the file.")
-                    continue
-                problems.append(Problem(
-                    Severity.ERROR, sheet.sheet, sheet.heading_row, None,
-                    f"The mapping maps the column '{heading}' to {role}, but row {sheet.heading_row} of the "
-                    f"'{sheet.sheet}' sheet has no such heading (it has: {_listed(keys.values(), 8)}). Was it "
-                    "renamed? Change the mapping file to the new heading, or make a new mapping."))
+        layout, keys, columns, missing = _fit_columns(source, sheet, sheet.heading_row, sheet.heading_rows)
+        found = source.layouts.get(sheet.sheet)
+        if missing and found is not None and found.heading_row is not None and \
+                (found.heading_row + 1, found.heading_rows) != (sheet.heading_row, sheet.heading_rows):
+            moved = _fit_columns(source, sheet, found.heading_row + 1, found.heading_rows)
+            if not moved[3]:
+                layout, keys, columns, missing = moved
+                notes.append(f"{sheet.sheet}: the headings are now in row {found.heading_row + 1} (the mapping "
+                             f"says row {sheet.heading_row}); read from there.")
+                sheet = replace(sheet, heading_row=found.heading_row + 1, heading_rows=found.heading_rows)
+        for heading, role in missing:
+            if role in (LEAVE_OUT, KEEP):
+                notes.append(f"{sheet.sheet}: the column '{heading}' is no longer in the file.")
                 continue
-            columns[found] = role
+            problems.append(Problem(
+                Severity.ERROR, sheet.sheet, sheet.heading_row, None,
+                f"The mapping maps the column '{heading}' to {role}, but row {sheet.heading_row} of the "
+                f"'{sheet.sheet}' sheet has no such heading (it has: {_listed(keys.values(), 8)}). Was it "
+                "renamed? Change the mapping file to the new heading, or make a new mapping."))
+        if any(p.sheet == sheet.sheet for p in problems):
+            continue
         new = [c for c, key in keys.items() if key not in columns]
         if new:
             proposed = propose_sheet(source, sheet.sheet, sheet.kind, layout)
@@ -499,6 +596,27 @@ def fit_mapping(source: Source, saved: Mapping, given: dict[str, str] | None = N
         raise ImportProblem(problems)
     fitted.portfolio = propose_portfolio(source, fitted, {**saved.portfolio, **(given or {})})
     return fitted, notes
+
+
+def _fit_columns(source: Source, sheet: SheetMapping, heading_row: int, heading_rows: int):
+    """(layout, column keys, mapped columns found, [(heading, role) not found]) with headings at ``heading_row``."""
+    layout = source.layout(replace(sheet, heading_row=heading_row, heading_rows=heading_rows))
+    keys = _keys(source, sheet.sheet, layout)
+    by_key = {key.casefold(): key for key in keys.values()}
+    by_masked: dict[str, list[str]] = {}
+    for key in keys.values():
+        by_masked.setdefault(_year_masked(key), []).append(key)
+    columns: dict[str, str] = {}
+    missing = []
+    for heading, role in sheet.columns.items():
+        found = by_key.get(heading.casefold())
+        if found is None and len(by_masked.get(_year_masked(heading), ())) == 1:
+            found = by_masked[_year_masked(heading)][0]
+        if found is None:
+            missing.append((heading, role))
+        else:
+            columns[found] = role
+    return layout, keys, columns, missing
 
 
 def _listed(names, limit: int = 6) -> str:
@@ -598,6 +716,11 @@ def _display(value: object, number_format: str | None = None) -> str:
     return cell_text(value).strip()
 
 
+def shown(value: object, number_format: str | None = None) -> str:
+    """A source cell as the officer sees it in Excel (for previews): a 0.45 with a % format is '45%'."""
+    return "" if value is None else _display(value, number_format)
+
+
 def build(source: Source, mapping: Mapping) -> ImportResult:
     """Write the template workbook for ``mapping``. Raises ImportProblem when the mapping cannot be imported."""
     problems = check_mapping(source, mapping)
@@ -662,6 +785,7 @@ class _Builder:
         for _, heading in kept:
             self._extra(self.extra_measure_columns, heading)
         generated = contextual = 0
+        last_priority = ""
         unread_polarity: list[str] = []
         sections = dict(layout.sections)
         for ordinal, r in enumerate(layout.data_rows, start=1):
@@ -683,6 +807,10 @@ class _Builder:
                 generated += 1
             cohort = cell(one("Cohort")).text
             priority_text = cell(priority_col).text if priority_col is not None else ""
+            if priority_col is not None:
+                # a group written once, on its first row, and left blank (or merged) below
+                priority_text = priority_text or last_priority
+                last_priority = priority_text
             priority = self._priority(priority_text or section or sheet_priority)
             row: dict[str, object] = {"PI Code": code, "Cohort": cohort, "PI Name": name, "Priority": priority}
             row["Measure Type"] = self._closed(cell(one("Measure Type")).text, schema.MEASURE_TYPES, "Council",
@@ -723,9 +851,11 @@ class _Builder:
                 label = f"{row['PI Code']} {row['Cohort']}".strip()
                 self.source_rag.append((label, cell(one("Source RAG")).text))
             self.measures.append(row)
+        self._unmapped(sheet.sheet, keys, role_cols, grid, layout)
         if generated:
-            self.notes.append(f"{sheet.sheet}: {generated} measures had no code in the file; they are numbered "
-                              f"{code_prefix}.1, {code_prefix}.2 ... by their place in the sheet.")
+            self.notes.append(f"{sheet.sheet}: {generated} measure{'s' if generated != 1 else ''} had no code in "
+                              f"the file; codes are made from the sheet's name and the row's place "
+                              f"({code_prefix}.1{', ' + code_prefix + '.2 ...' if generated > 1 else ''}).")
         if unread_polarity:
             self.notes.append(f"{sheet.sheet}: good performance (high or low) could not be read for {contextual} "
                               f"measure{'s' if contextual != 1 else ''}, set to Contextual (not rated): "
@@ -741,6 +871,25 @@ class _Builder:
                               f"{' (from its ' + ('month' if reported_default == 'Monthly' else 'quarter') + ' columns)' if periods else ''}.")
         for r in layout.total_rows:
             self.notes.append(f"{sheet.sheet} row {r + 1}: '{_row_label(grid, r)}' is a total row; left out.")
+
+    def _unmapped(self, sheet: str, keys: dict[int, str], role_cols: dict[str, list[int]], grid: Grid,
+                  layout: Layout) -> None:
+        """A note naming the columns not mapped: those left out (with data in them) and those kept as they are;
+        and one naming the rows below the table that were not read."""
+        if layout.below:
+            first, last = layout.below[0] + 1, layout.below[-1] + 1
+            self.notes.append(f"{sheet} rows {first}-{last}: below two blank rows under the table (a key or notes, "
+                              f"starting '{_row_label(grid, layout.below[0])}'); not imported.")
+        left = [keys[c] for c in role_cols.get(LEAVE_OUT, [])
+                if any(_filled(grid.value(r, c)) for r in layout.data_rows)]
+        kept = [keys[c] for c in role_cols.get(KEEP, [])]
+        parts = []
+        if left:
+            parts.append(f"left out {_listed(left, 10)}")
+        if kept:
+            parts.append(f"kept as they are, beside the template's columns, {_listed(kept, 10)}")
+        if parts:
+            self.notes.append(f"{sheet}: columns not mapped to a template field: {'; '.join(parts)}.")
 
     def _earlier_years(self, layout: Layout, columns: list[int]) -> list[tuple[str, int]]:
         out, used = [], set()
@@ -802,7 +951,7 @@ class _Builder:
                          re.IGNORECASE)
             used = {n for n, _ in self.priorities.values()}
             if m and int(m.group(1)) not in used and int(m.group(1)) > 0:
-                number, title = int(m.group(1)), m.group(2).strip() or text
+                number, title = int(m.group(1)), m.group(2).strip() or f"Priority {int(m.group(1))}"
             else:
                 number, title = max(used, default=0) + 1, text
             self.priorities[key] = (number, title)
@@ -872,11 +1021,11 @@ class _Builder:
             self._extra(self.extra_budget_columns, heading)
         if "Source RAG" in col:
             self._extra(self.extra_budget_columns, "Source RAG")
-        division = ""
+        division = last_division = ""
         sections = dict(layout.sections)
         for r in layout.data_rows:
             for sr in [s for s in sections if s < r]:
-                division = sections.pop(sr)
+                division, last_division = sections.pop(sr), ""
 
             def value(role: str, r: int = r) -> object:
                 return grid.value(r, col[role]) if role in col else None
@@ -900,12 +1049,14 @@ class _Builder:
             if net is None:
                 self.notes.append(f"{sheet.sheet} row {r + 1}: '{service}' has no budget figure; left out.")
                 continue
+            if "Division" in col and _display(value("Division")):
+                last_division = _display(value("Division"))  # written once per group, blank below
             forecast = money("Forecast Outturn")
             if forecast is None and "Variance" in col and "Forecast Outturn" not in col:
                 variance = money("Variance")
                 forecast = None if variance is None else float(f"{net + variance:.10g}")
             row = {"Service": service,
-                   "Division": _display(value("Division")) or division or sheet.sheet,
+                   "Division": _display(value("Division")) or last_division or division or sheet.sheet,
                    "Net Budget": net, "Forecast Outturn": forecast}
             for role in ("Employee Expenditure", "Non-Employee Expenditure", "Gross Expenditure", "Gross Income"):
                 if role in col:
@@ -917,6 +1068,10 @@ class _Builder:
             for c, heading in kept:
                 row[heading] = _Cell(grid.value(r, c), grid.formats.get((r, c)))
             self.budget.append(row)
+        role_cols: dict[str, list[int]] = {}
+        for c, key in keys.items():
+            role_cols.setdefault(sheet.columns.get(key, LEAVE_OUT), []).append(c)
+        self._unmapped(sheet.sheet, keys, role_cols, grid, layout)
         if "Division" not in col and not layout.sections:
             self.notes.append(f"{sheet.sheet}: no division column; every service is in the division "
                               f"'{sheet.sheet}'.")
@@ -962,17 +1117,17 @@ class _Builder:
     def _compare_ratings(self, wb: PortfolioWorkbook) -> None:
         if not self.source_rag:
             return
-        from ..rules.status import Settings, rate_measures
+        from ..rules.status import rate_measures, settings_for
 
         ratings = {m.label: r for m, r in zip(wb.measures, rate_measures(
-            wb.measures, Settings(tolerance_pct=wb.portfolio.tolerance_pct)), strict=True)}
+            wb.measures, settings_for(wb)), strict=True)}
         words = {"r": "Red", "red": "Red", "a": "Amber", "amber": "Amber", "g": "Green", "green": "Green"}
         agree, differ = 0, []
         for label, given in self.source_rag:
             ours = ratings.get(label) or ratings.get(label.split(" ")[0])
             theirs = words.get(given.casefold().strip())
-            if ours is None or theirs is None:
-                continue
+            if ours is None or theirs is None or ours.status.value not in ("Red", "Amber", "Green"):
+                continue  # not rated by pprr (contextual, no data): nothing to compare
             if ours.status.value == theirs:
                 agree += 1
             else:
@@ -1069,10 +1224,20 @@ def _has_number(cell: _Cell) -> bool:
         return False
 
 
+_HIGH_TOKENS = {"high", "higher", "increase", "increasing", "maximise", "maximize", "up", "bigger", "more",
+                "larger", "greater", "above"}
+_LOW_TOKENS = {"low", "lower", "decrease", "decreasing", "minimise", "minimize", "down", "smaller", "less",
+               "fewer", "reduce", "reduction", "below"}
+
+
 def _polarity(text: str, heading: str) -> str | None:
     folded = " ".join(text.split()).casefold().rstrip(".")
     if not folded:
         return None
+    tokens = set(re.findall(r"[a-z]+", folded))
+    high, low = bool(tokens & _HIGH_TOKENS), bool(tokens & _LOW_TOKENS)
+    if high != low and not ({"y", "yes", "n", "no", "true", "false"} & tokens and len(tokens) == 1):
+        return "High" if high else "Low"
     yes, no = folded in ("y", "yes", "true", "1", "✓"), folded in ("n", "no", "false", "0")
     if yes or no:
         if "lower" in heading or "smaller" in heading:
@@ -1142,9 +1307,10 @@ def mapping_to_toml(mapping: Mapping, source_name: str = "") -> str:
              f"format = {_toml(MAPPING_FORMAT)}", f"version = {MAPPING_VERSION}"]
     if source_name:
         lines.append(f"made_from = {_toml(source_name)}")
-    lines += ["", "[portfolio]"]
-    for name in PORTFOLIO_FIELDS:
-        if mapping.portfolio.get(name):
+    lines += ["", "# Financial Year and Reporting Period are read from each file (or given with --year, --period);",
+              "# add them here only to fix them for every import.", "[portfolio]"]
+    for name in ("Council", "Portfolio"):
+        if mapping.portfolio.get(name) and name not in mapping.defaults:
             lines.append(f"{_toml(name)} = {_toml(mapping.portfolio[name])}")
     for sheet in mapping.sheets:
         lines += ["", "[[sheets]]", f"sheet = {_toml(sheet.sheet)}", f"kind = {_toml(sheet.kind)}",
@@ -1198,17 +1364,28 @@ def mapping_from_text(text: str, name: str = "mapping") -> Mapping:
         columns = entry.get("columns", {})
         if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
             raise bad(f"Sheet '{entry['sheet']}': columns should map each heading to a field name.")
-        mapping.sheets.append(SheetMapping(entry["sheet"], kind, heading_row, heading_rows, dict(columns)))
+        mapping.sheets.append(SheetMapping(entry["sheet"], kind, heading_row, heading_rows,
+                                           {h: _role_named(r) for h, r in columns.items()}))
     return mapping
+
+
+_ROLE_NAMES = {**{r.casefold(): r for r in (*MEASURE_ROLES, *BUDGET_ROLES, KEEP, LEAVE_OUT)},
+               "keep": KEEP, "extra": KEEP, "ignore": LEAVE_OUT, "skip": LEAVE_OUT, "": LEAVE_OUT,
+               "leave": LEAVE_OUT, "none": LEAVE_OUT}
+
+
+def _role_named(text: str) -> str:
+    """A field as written in a mapping file, in any case ('pi name', 'keep', 'ignore')."""
+    return _ROLE_NAMES.get(" ".join(text.split()).casefold(), text)
 
 
 def preview_rows(result: ImportResult, limit: int = 8) -> list[dict]:
     """The first measures as pprr reads them back from the imported workbook: code, name, priority, polarity,
     target, latest actual and pprr's status."""
-    from ..rules.status import Settings, rate_measures
+    from ..rules.status import rate_measures, settings_for
 
     wb = result.workbook
-    ratings = rate_measures(wb.measures[:limit], Settings(tolerance_pct=wb.portfolio.tolerance_pct))
+    ratings = rate_measures(wb.measures[:limit], settings_for(wb))
     rows = []
     for m, rating in zip(wb.measures[:limit], ratings, strict=True):
         rows.append({"PI Code": m.code, "Cohort": m.cohort, "PI Name": m.name, "Priority": m.priority,

@@ -71,14 +71,15 @@ MEASURE_SYNONYMS: dict[str, tuple[str, ...]] = {
 
 BUDGET_SYNONYMS: dict[str, tuple[str, ...]] = {
     "Service": ("service", "service area", "cost centre", "cost center", "budget heading", "area", "activity",
-                "service description", "budget area", "budget line", "description", "service name", "budget",
+                "service description", "budget area", "budget line", "description", "service name",
                 "cost centre name", "service line", "function", "budget holder area", "name"),
     "Division": ("division", "directorate", "department", "portfolio", "service group", "head of service",
                  "division name", "directorate name", "business unit"),
     "Net Budget": ("net budget", "budget", "annual budget", "revised budget", "current budget", "net revised budget",
                    "approved budget", "full year budget", "net annual budget", "revised net budget",
                    "current net budget", "net current budget", "net", "budget net", "working budget",
-                   "latest budget", "original budget", "net expenditure budget", "cash limit"),
+                   "latest budget", "original budget", "net expenditure budget", "cash limit", "net expenditure",
+                   "net cost", "budget net expenditure"),
     "Forecast Outturn": ("forecast outturn", "forecast", "projected outturn", "projection", "outturn",
                          "year end forecast", "full year forecast", "forecast spend", "projected", "forecast net",
                          "net forecast", "projected spend", "forecast net outturn", "projected net outturn",
@@ -181,39 +182,73 @@ def period_order(period: str) -> int:
 
 
 def is_total(text: str) -> bool:
-    return bool(_TOTAL.search(text or ""))
+    """Whether a row label names a total ('Total', 'Sub-total Education', 'Children's Services Total')."""
+    return bool(text) and len(text) <= 120 and bool(_TOTAL.search(text))
+
+
+@dataclass(frozen=True)
+class _Index:
+    """Synonyms reduced as headings are (see heading_key), arranged for a quick match: exact keys, synonyms of
+    several words, and one-word synonyms; each with its field and length (longer wins a tie)."""
+
+    exact: dict[str, tuple[str, int]]
+    several: tuple[tuple[frozenset[str], str, int], ...]
+    single: dict[str, tuple[str, int]]
 
 
 @functools.cache
-def _keyed(options: tuple[str, ...]) -> tuple[str, ...]:
-    """Synonyms reduced as headings are (see heading_key), so 'higher is better' meets 'Higher is better'."""
-    return tuple(dict.fromkeys(k for o in options if (k := heading_key(o))))
+def _index(kind: str) -> _Index:
+    synonyms = MEASURE_SYNONYMS if kind == "measures" else BUDGET_SYNONYMS
+    exact: dict[str, tuple[str, int]] = {}
+    several: list[tuple[frozenset[str], str, int]] = []
+    single: dict[str, tuple[str, int]] = {}
+    for name, options in synonyms.items():
+        for option in dict.fromkeys(k for o in options if (k := heading_key(o))):
+            rank = len(option)
+            if exact.get(option, ("", -1))[1] < rank:
+                exact[option] = (name, rank)
+            if " " in option:
+                several.append((frozenset(option.split()), name, rank))
+            elif len(option) > 2 and single.get(option, ("", -1))[1] < rank:
+                single[option] = (name, rank)
+    return _Index(exact, tuple(several), single)
 
 
-def _match(key: str, synonyms: dict[str, tuple[str, ...]]) -> tuple[str | None, int]:
+def _match(key: str, kind: str) -> tuple[str | None, int]:
     """The field whose synonym matches ``key`` best: (field, strength). 3 exact, 2 every word of a synonym of two
     or more words, 1 a one-word synonym as a word of the heading."""
     if not key:
         return None, 0
-    words = key.split()
+    index = _index(kind)
+    if key in index.exact:
+        return index.exact[key][0], 3
+    words = set(key.split())
     best: tuple[str | None, int, int] = (None, 0, 0)
-    for name, options in synonyms.items():
-        for option in _keyed(options):
-            if key == option:
-                strength = 3
-            elif " " in option and all(w in words for w in option.split()):
-                strength = 2
-            elif " " not in option and option in words and len(option) > 2:
-                strength = 1
-            else:
-                continue
-            rank = (strength, len(option))
-            if rank > best[1:]:
-                best = (name, *rank)
+    for option_words, name, rank in index.several:
+        if option_words <= words and (2, rank) > best[1:]:
+            best = (name, 2, rank)
+    if best[0] is None:
+        for word in words:
+            found = index.single.get(word)
+            if found and (1, found[1]) > best[1:]:
+                best = (found[0], 1, found[1])
     return best[0], best[1]
 
 
 def field_for(heading: object, kind: str) -> tuple[str | None, int]:
+    """The template field a heading means on a sheet of ``kind`` ("measures" or "budget"), with its strength
+    (0 when nothing matched). Quarter and month headings are in-year periods on a measures sheet."""
+    if isinstance(heading, str):
+        return _field_for_text(heading, kind)
+    return _field_for(heading, kind)
+
+
+@functools.lru_cache(maxsize=4096)
+def _field_for_text(heading: str, kind: str) -> tuple[str | None, int]:
+    return _field_for(heading, kind)
+
+
+def _field_for(heading: object, kind: str) -> tuple[str | None, int]:
     """The template field a heading means on a sheet of ``kind`` ("measures" or "budget"), with its strength
     (0 when nothing matched). Quarter and month headings are in-year periods on a measures sheet."""
     text = cell_text(heading) if not isinstance(heading, str) else heading
@@ -225,11 +260,18 @@ def field_for(heading: object, kind: str) -> tuple[str | None, int]:
                 return "In-Year Target", 3
             if not any(w in key.split() for w in ("commentary", "comments", "rag", "status", "notes")):
                 return "In-Year Period", 3
-        found, strength = _match(key, MEASURE_SYNONYMS)
+        found, strength = _match(key, "measures")
         if found == "Target" and "target" not in key.split() and "goal" not in key.split() and strength < 3:
             found, strength = None, 0
+        if found == "Good Performance" and ({"travel", "trend", "dot"} & set(key.split())):
+            found, strength = None, 0  # direction of travel is the trend, not which way is good
+        if found is None and heading_year(text) and not key.replace("actual", "").replace("outturn", "").strip():
+            return "Earlier Year Actual", 2  # a column headed only by its year: that year's actual
         return found, strength
-    return _match(key, BUDGET_SYNONYMS)
+    found, strength = _match(key, "budget")
+    if "%" in key and found not in ("Commentary", "Source RAG", "Service", "Division"):
+        return None, 0  # a percentage is not an amount of money
+    return found, strength
 
 
 # --- finding the headings -------------------------------------------------------------------------------------
@@ -249,6 +291,7 @@ class Layout:
     titles: list[str] = field(default_factory=list)  # text above the headings
     kind: str = "empty"  # measures, budget, table, values (no headings found), empty
     fields: dict[int, tuple[str, int]] = field(default_factory=dict)  # column -> (field, strength) by heading
+    below: list[int] = field(default_factory=list)  # rows after two blank rows under the table: not read
 
     @property
     def first_heading_row(self) -> int | None:
@@ -394,11 +437,18 @@ def _merged_columns(merged, row: int, grid: Grid) -> dict[int, str]:
 def _read_body(grid: Grid, layout: Layout, headings: list[str]) -> None:
     rows = grid.rows
     pending_section: tuple[int, str] | None = None
+    blank_run = 0
     for r in range(layout.heading_row + 1, len(rows)):
         values = rows[r]
         filled = [(c, v) for c, v in enumerate(values) if _filled(v)]
         if not filled:
+            blank_run += 1
             continue
+        if blank_run >= 2 and layout.data_rows:
+            # two or more blank rows end the table: what follows is a key, notes or another table
+            layout.below = [rr for rr in range(r, len(rows)) if any(_filled(v) for v in rows[rr])]
+            break
+        blank_run = 0
         first_text = next((cell_text(v).strip() for _, v in filled[:3] if isinstance(v, str)), "")
         if is_total(first_text):
             layout.total_rows.append(r)

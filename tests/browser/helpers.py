@@ -63,7 +63,7 @@ def sidebar(page: Page) -> Locator:
 def open_file(page: Page, name: str, data: bytes, mime: str = XLSX) -> None:
     """On the Workbook page, choose a file in the uploader's file chooser, as an officer would."""
     with page.expect_file_chooser() as chooser:
-        page.get_by_test_id("stFileUploaderDropzone").get_by_test_id("stBaseButton-secondary").click()
+        page.get_by_test_id("stFileUploaderDropzone").first.get_by_test_id("stBaseButton-secondary").click()
     chooser.value.set_files(files=[{"name": name, "mimeType": mime, "buffer": data}])
 
 
