@@ -102,6 +102,7 @@ class Portfolio:
     tolerance_pct: float = 5.0
     illustrative: bool = False
     comparator_set: str = "Statistical Neighbours"  # the set a "Comparator" target is rated against
+    # (the same default as schema.DEFAULT_COMPARATOR_SET; the reader always sets it)
     rows: dict[str, int] = field(default_factory=dict, compare=False)  # field name -> sheet row
 
 

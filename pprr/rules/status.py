@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from ..model import Measure, PortfolioWorkbook, TargetKind, Value
+from ..schema import DEFAULT_COMPARATOR_SET
 from .benchmarks import comparator_for
 from .values import format_number
 
@@ -98,7 +99,7 @@ class Settings:
     stable_pct: float = 0.5  # trend is Stable within this % of the earlier value's magnitude
     budget_red_pct: float = 5.0  # Red overspend: at least this % of |net budget| ...
     budget_red_abs: float = 100.0  # ... or this many £000, whichever is lower
-    comparator_set: str = "Statistical Neighbours"  # a "Comparator" target is rated against this set
+    comparator_set: str = DEFAULT_COMPARATOR_SET  # a "Comparator" target is rated against this set
 
 
 @dataclass(frozen=True)
