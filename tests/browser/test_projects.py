@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from .helpers import Q3_SAMPLE, download, expect_edits, go_to, open_app, settle
@@ -21,9 +22,16 @@ def test_a_project_status_edited_in_the_table_downloads_into_the_workbook(app_se
     expect(page.get_by_text("5 projects: On track 4 · At risk 1", exact=True)).to_be_visible()
     table = page.get_by_test_id("stDataFrame").nth(1)  # priority 1: its measures, then its projects
     table.scroll_into_view_if_needed()
-    box = table.bounding_box()
-    page.mouse.dblclick(box["x"] + STATUS_X, box["y"] + ROW_H + 4 * ROW_H + ROW_H / 2)  # Early Years provision
-    expect(page.locator('[id^="gdg-overlay"]')).to_be_visible()  # the cell's editor is open
+    editor = page.locator('[id^="gdg-overlay"]')
+    for _ in range(3):  # the data grid draws on a canvas: a double-click before it is ready selects nothing
+        box = table.bounding_box()
+        page.mouse.dblclick(box["x"] + STATUS_X, box["y"] + ROW_H + 4 * ROW_H + ROW_H / 2)  # Early Years provision
+        try:
+            editor.first.wait_for(state="visible", timeout=3000)
+            break
+        except PlaywrightTimeout:
+            continue
+    expect(editor).to_be_visible()  # the cell's editor is open
     page.keyboard.type("Off track")
     page.keyboard.press("Enter")
     expect(page.get_by_text("5 projects: On track 4 · Off track 1", exact=True)).to_be_visible(timeout=30_000)
