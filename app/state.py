@@ -3,14 +3,15 @@
 The uploaded bytes, the edit log and the what-if scenario live in ``st.session_state`` (never in module globals or
 ``st.cache_resource``, which every session shares). Parsing is cached per file content; the workbook as edited and
 its ratings are derived from the log and remembered per revision, so a rerun that changed nothing recomputes
-nothing. Every change is saved as a draft (:mod:`pprr.year.drafts`) whose token is kept in the page URL, so a refresh or a
+nothing. Every change is saved as a draft (:mod:`pprr.year.store.drafts`) whose token is kept in the page URL, so a refresh or a
 server restart reopens the same working copy.
 """
 
 from __future__ import annotations
 
 import hashlib
-import sqlite3
+import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,14 +20,23 @@ import streamlit as st
 import pprr
 from pprr.model import Measure, PortfolioWorkbook, Problem, Severity
 from pprr.report.pack import scenario_key
-from pprr.rules.status import Rating, Settings, rate_measures, rerate
+from pprr.rules.status import Rating, Settings, rate_measures, rerate, settings_for
 from pprr.schema import MEASURES, target_header
-from pprr.year.drafts import DraftStore
 from pprr.year.edits import Edit, apply_edits, make_edit, net_edits
+from pprr.year.store import DraftGone, StaleDraft, StoreError, open_store
+from pprr.year.store.drafts import (
+    Event,
+    edit_event,
+    reset_event,
+    scenario_clear_event,
+    scenario_event,
+    undo_event,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data" / "stockport-cfse-2021-22-q3-illustrative.xlsx"
 AGREEMENT = ROOT / "sample_data" / "stockport-cfse-2021-22-agreement.xlsx"
+MID_YEAR_SAMPLE = ROOT / "sample_data" / "stockport-cfse-2021-22-mid-year-illustrative.xlsx"
 ENTRY = "streamlit_app.py"
 DRAFT_PARAM = "draft"  # the page URL's query parameter holding the draft token
 _ENTRY_RAN = "pprr_entry_ran"
@@ -49,6 +59,8 @@ class Working:
     scenario: dict[str, str] = field(default_factory=dict)  # measure key "CODE|COHORT" -> scenario target text
     revision: int = 0  # bumped on every change to the edits, so derived values know when to recompute
     draft: str | None = None  # token of the saved draft, once there is one
+    edit_times: list[float | None] = field(default_factory=list)  # when each edit was made (None: before reopening)
+    downloaded: tuple[int, int] | None = None  # (revision, net edits) of the last edited workbook downloaded
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,24 @@ def read(data: bytes, filename: str) -> tuple[str, PortfolioWorkbook]:
         return sha, _parse(sha, filename, data)
     except Exception:  # noqa: BLE001 - the last guard between a file and the page
         return sha, PortfolioWorkbook(problems=(Problem(Severity.ERROR, "File", None, None, UNREADABLE),))
+
+
+_SETTLED = False  # process-wide, not user data: whether the long-lived objects are out of the collector's way
+
+
+def settle_memory() -> None:
+    """Once per server process: Streamlit collects garbage after every run, walking every object alive. The
+    modules loaded by the first run live as long as the server, so they are frozen out of that walk (objects made
+    later are collected as before); this takes most of the collection's time off every rerun."""
+    global _SETTLED
+    if not _SETTLED:
+        import gc
+
+        import altair  # noqa: F401 - loaded now so the pages' chart library is frozen with the rest
+
+        gc.collect()
+        gc.freeze()
+        _SETTLED = True
 
 
 def start() -> Working:
@@ -114,47 +144,177 @@ def open_workbook(data: bytes, filename: str) -> PortfolioWorkbook:
         if previous is not None and previous.draft:
             _drafts(lambda store: store.discard(previous.draft))
         st.query_params.pop(DRAFT_PARAM, None)
+        for key in (_SAVED, _UNSAVED, _STALE, _HELD):
+            st.session_state.pop(key, None)
         _save_draft()
     return wb
 
 
 # --- saved drafts ---------------------------------------------------------------------------------------------
+#
+# The store keeps each draft as an append-only log. What this tab last had acknowledged is kept beside the working
+# copy (``_SAVED``); every save sends the difference as log entries, naming the version it extends. Until a save is
+# acknowledged the sidebar says the changes are not saved, and why.
+
+_SAVED = "pprr_draft_saved"  # (version, edits, scenario) the store acknowledged for this tab's draft
+_UNSAVED = "pprr_draft_unsaved"  # why the latest changes are not in the store, while they are not
+_STALE = "pprr_draft_stale"  # set when another window changed the draft: the tab is offered a reload
+_HELD = "pprr_draft_held"  # a draft token that could not be opened because the store failed (kept in the URL)
+log = logging.getLogger("pprr.app")
+
+
+def _store():
+    return open_store()
+
+
+def _store_failed(error: StoreError) -> None:
+    st.session_state[_UNSAVED] = (f"{error.message} Your changes are kept in this browser tab only; download the "
+                                  "edited workbook from the Report page to keep them.")
 
 
 def _drafts(action):
-    """Run ``action(store)``; when the drafts database fails, say so and carry on with the session copy."""
+    """Run ``action(drafts)``; when the store fails, say what failed and carry on with the session copy."""
     try:
-        return action(DraftStore())
-    except (sqlite3.Error, OSError):
-        st.session_state[_NOTICE] = ("Your edits could not be saved as a draft just now. They are kept in this "
-                                    "browser tab; download the edited workbook from the Report page to keep them.")
+        return action(_store().drafts)
+    except StoreError as error:
+        _store_failed(error)
         return None
+
+
+def _acknowledged(version: int, edits, scenario) -> None:
+    st.session_state[_SAVED] = (version, list(edits), dict(scenario))
+    st.session_state.pop(_UNSAVED, None)
+    st.session_state.pop(_STALE, None)
 
 
 def _reopen_draft(token: str | None) -> bool:
     if not token:
         return False
-    draft = _drafts(lambda store: store.load(token))
+    try:
+        draft = _store().drafts.load(token)
+    except StoreError as error:
+        # The draft may well be intact: say what failed, keep the token in the address, never call it expired.
+        st.session_state[_HELD] = token
+        st.session_state[_NOTICE] = (f"{error.message} The draft in this address could not be opened just now, so "
+                                     "the illustrative sample is open instead; reload the page once the store is "
+                                     "back to reopen the draft.")
+        return False
     if draft is None or not _install(draft.source, draft.filename, draft=token).ok:
         st.query_params.pop(DRAFT_PARAM, None)
         st.session_state[_NOTICE] = ("The saved draft in this address has expired or was discarded, so the "
                                     "illustrative sample is open instead.")
         return False
+    st.session_state.pop(_HELD, None)
     w = st.session_state[_WORKING]
     w.edits.extend(draft.edits)
+    w.edit_times.extend([None] * len(draft.edits))
     w.scenario.update(draft.scenario)
+    _acknowledged(draft.version, w.edits, w.scenario)
     return True
 
 
+def _events_since(saved_edits: list[Edit], saved_scenario: dict[str, str], w: Working) -> list[Event]:
+    """The log entries that turn what the store holds for this tab into the working copy."""
+    events: list[Event] = []
+    edits = w.edits
+    if not edits and saved_edits:
+        events.append(reset_event())
+    elif edits[:len(saved_edits)] == saved_edits:
+        events += [edit_event(e) for e in edits[len(saved_edits):]]
+    else:
+        common = 0
+        while common < min(len(edits), len(saved_edits)) and edits[common] == saved_edits[common]:
+            common += 1
+        rest = iter(saved_edits[common:])
+        if all(any(e == r for r in rest) for e in edits[common:]):  # only removals (undo, put a cell back)
+            kept = list(edits[common:])
+            for e in saved_edits[common:]:
+                if kept and kept[0] == e:
+                    kept.pop(0)
+                else:
+                    events.append(undo_event(e))
+        else:
+            events += [undo_event(e) for e in reversed(saved_edits[common:])]
+            events += [edit_event(e) for e in edits[common:]]
+    if not w.scenario and saved_scenario:
+        events.append(scenario_clear_event())
+    else:
+        for key in saved_scenario.keys() - w.scenario.keys():
+            events.append(scenario_event(key, ""))
+        for key, text in w.scenario.items():
+            if saved_scenario.get(key) != text:
+                events.append(scenario_event(key, text))
+    return events
+
+
 def _save_draft() -> None:
-    """Save the working copy as a draft (created on first save), its token kept in the page URL."""
+    """Send the working copy's changes to its draft (created on first save), its token kept in the page URL."""
     w = working()
+    if st.session_state.get(_HELD):
+        st.session_state[_UNSAVED] = ("The store could not be reached when this page opened, so these changes are "
+                                      "not saved. Download the edited workbook from the Report page to keep them.")
+        return
     if not w.draft:
         w.draft = _drafts(lambda store: store.create(w.source, w.filename))
         if not w.draft:
             return
         st.query_params[DRAFT_PARAM] = w.draft
-    _drafts(lambda store: store.save(w.draft, w.edits, w.scenario))
+        _acknowledged(0, [], {})
+    version, saved_edits, saved_scenario = st.session_state.get(_SAVED) or (0, [], {})
+    events = _events_since(saved_edits, saved_scenario, w)
+    if not events:
+        return
+    try:
+        saved = _store().drafts.append(w.draft, version, events)
+    except StaleDraft as stale:
+        log.info("draft save refused: %s", stale.reason)
+        st.session_state[_STALE] = True
+        st.session_state[_UNSAVED] = stale.message + " Your latest change is not saved."
+        return
+    except StoreError as error:  # DraftGone says its own sentence; locked, read-only, full, missing say theirs
+        _store_failed(error)
+        if isinstance(error, DraftGone):
+            st.session_state[_UNSAVED] = error.message
+        return
+    if saved.merged:
+        _reload_from_store()
+        st.session_state[_NOTICE] = "Changes made to this draft in another window were brought in."
+    else:
+        _acknowledged(saved.version, w.edits, w.scenario)
+
+
+def _reload_from_store() -> bool:
+    """Replace the tab's edits and scenario with what the draft holds; False when it could not be read."""
+    w = working()
+    draft = _drafts(lambda store: store.load(w.draft)) if w.draft else None
+    if draft is None:
+        return False
+    w.edits[:] = list(draft.edits)
+    w.scenario.clear()
+    w.scenario.update(draft.scenario)
+    w.revision += 1
+    _acknowledged(draft.version, w.edits, w.scenario)
+    return True
+
+
+def reload_draft() -> None:
+    """Show the draft as the store holds it (after another window changed it); unsaved changes here are dropped."""
+    w = working()
+    mine = [e for e in net_edits(w.edits) if e not in net_edits((st.session_state.get(_SAVED) or (0, []))[1])]
+    if _reload_from_store() and mine:
+        listed = "; ".join(f"{e.label} {e.field}: {e.new}" for e in mine[:5])
+        st.session_state[_NOTICE] = f"Reloaded the draft. Not saved from this window, enter again if needed: {listed}"
+
+
+def draft_status() -> tuple[bool, str | None]:
+    """(whether everything on screen is in the store, why not when it is not)."""
+    why = st.session_state.get(_UNSAVED)
+    return why is None, why
+
+
+def draft_stale() -> bool:
+    """True when another window changed this draft and this tab should reload it."""
+    return bool(st.session_state.get(_STALE))
 
 
 def discard_draft() -> None:
@@ -163,6 +323,8 @@ def discard_draft() -> None:
     if w.draft:
         _drafts(lambda store: store.discard(w.draft))
     st.query_params.pop(DRAFT_PARAM, None)
+    for key in (_SAVED, _UNSAVED, _STALE, _HELD):
+        st.session_state.pop(key, None)
     _install(SAMPLE.read_bytes(), SAMPLE.name)
 
 
@@ -177,7 +339,7 @@ def derived() -> Derived:
     memo: Derived | None = st.session_state.get(_DERIVED)
     if memo is None or memo.key != key:
         current = apply_edits(w.base, w.edits)
-        settings = Settings(tolerance_pct=current.portfolio.tolerance_pct, comparator_set=current.portfolio.comparator_set)
+        settings = settings_for(current)
         if memo is not None and memo.key[0] == w.sha and memo.settings == settings:
             # Only the measures an edit rebuilt are rated again: the work follows the change, not the workbook.
             ratings = rerate(memo.current, memo.ratings, current, settings)
@@ -223,22 +385,51 @@ def _changed() -> None:
 
 
 def _append(edits: list[Edit]) -> None:
-    working().edits.extend(edits)
+    w = working()
+    w.edits.extend(edits)
+    w.edit_times.extend([time.time()] * len(edits))
     _changed()
 
 
+def _times() -> list[float | None]:
+    """One time per edit (a working copy from before times were kept gets None for each)."""
+    w = working()
+    if len(w.edit_times) != len(w.edits):
+        w.edit_times[:] = [None] * len(w.edits)
+    return w.edit_times
+
+
 def undo() -> Edit | None:
+    """Take back the latest edit."""
     w = working()
     if not w.edits:
         return None
+    _times().pop()
     last = w.edits.pop()
     _changed()
     return last
 
 
-def reset() -> None:
+def undo_cell(cell: tuple[str, int, str]) -> int:
+    """Put one changed cell (``Edit.cell``) back to its value before any edit; how many edits that took back."""
+    w = working()
+    times = _times()
+    keep = [(e, t) for e, t in zip(w.edits, times) if e.cell != cell]
+    removed = len(w.edits) - len(keep)
+    if removed:
+        w.edits[:] = [e for e, _ in keep]
+        w.edit_times[:] = [t for _, t in keep]
+        _changed()
+    return removed
+
+
+def reset() -> int:
+    """Take back every edit; how many cells were put back."""
+    count = unsaved_count()
     working().edits.clear()
+    working().edit_times.clear()
     _changed()
+    return count
 
 
 def changes() -> list[Edit]:
@@ -247,7 +438,67 @@ def changes() -> list[Edit]:
 
 
 def unsaved_count() -> int:
+    """Cells changed from the workbook as uploaded (the name is kept for callers; see :func:`edits_state`)."""
     return len(changes())
+
+
+@dataclass(frozen=True)
+class Change:
+    """One changed cell as the change log shows it."""
+
+    edit: Edit  # from the original value to the latest
+    when: float | None  # time of its latest edit
+    name: str  # the measure's name, the service or the priority's title
+
+
+def change_log() -> list[Change]:
+    """The changed cells, most recently changed first."""
+    w = working()
+    times = _times()
+    latest: dict[tuple[str, int, str], float | None] = {}
+    order: dict[tuple[str, int, str], int] = {}
+    for i, (e, t) in enumerate(zip(w.edits, times)):
+        latest[e.cell] = t
+        order[e.cell] = i
+    wb = current()
+    names = {MEASURES.name: {m.row: m.name for m in wb.measures},
+             "Budget": {b.row: b.division for b in wb.budget},
+             "Priorities": {p.row: p.title for p in wb.priorities}}
+    found = [Change(e, latest.get(e.cell), names.get(e.sheet, {}).get(e.row, "")) for e in changes()]
+    return sorted(found, key=lambda c: order.get(c.edit.cell, 0), reverse=True)
+
+
+# --- one vocabulary for where the edits are ------------------------------------------------------------------
+
+NO_EDITS = "No edits yet"
+SAVED = "saved in your draft"
+NOT_SAVED = "not saved: kept in this browser tab only"
+NOT_DOWNLOADED = "not yet in a downloaded workbook"
+DOWNLOADED = "all in the workbook you downloaded"
+CHANGED_SINCE_DOWNLOAD = "changed since your last download"
+
+
+def edits_state() -> tuple[str, str]:
+    """(headline, where they are) for the edits, in the same words on every page and in the sidebar:
+    ``("3 edits", "saved in your draft · not yet in a downloaded workbook")``."""
+    w = working()
+    count = unsaved_count()
+    if not count:
+        return NO_EDITS, ""
+    kept = SAVED if w.draft and draft_status()[0] else NOT_SAVED
+    if w.downloaded is None:
+        where = NOT_DOWNLOADED
+    elif w.downloaded[0] == w.revision:
+        where = DOWNLOADED
+    else:
+        where = CHANGED_SINCE_DOWNLOAD
+    return f"{count} edit{'' if count == 1 else 's'}", f"{kept} · {where}"
+
+
+def mark_downloaded() -> None:
+    """The officer downloaded the edited workbook as it stands now."""
+    w = working()
+    w.downloaded = (w.revision, unsaved_count())
 
 
 # --- the what-if scenario -------------------------------------------------------------------------------------
@@ -290,6 +541,9 @@ def adopt_scenario() -> int:
     return len(made)
 
 
-def discard_scenario() -> None:
+def discard_scenario() -> int:
+    """Drop the scenario; how many scenario targets it had."""
+    count = len(working().scenario)
     working().scenario.clear()
     _save_draft()
+    return count

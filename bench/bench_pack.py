@@ -1,7 +1,14 @@
-"""How long the committee pack takes: the Q3 sample, and a workbook ten times its size.
+"""How long the committee pack takes: ``pprr pack`` as a fresh process against its floor, and warm builds.
 
-Run from the repository root: ``python -m bench.bench_pack [--runs 5] [--times 10]``. Prints the median of several
-warm runs (after one untimed run that loads fonts and the chart renderer), the page count and the PDF size.
+Run from the repository root: ``python -m bench.bench_pack [--runs 5] [--times 10]``.
+
+1. ``pprr pack`` on the Q3 sample, each run a fresh process (PDF, then HTML), side by side with the floor: a bare
+   reportlab build of a 35-page document of plain tables (:mod:`bench.pack_floor`), also a fresh process, timed in
+   the same run, alternating with the pack so that both see the same load. The target is 3x the floor.
+2. The Report page's build (PDF and HTML pack in the running app's process) on the sample: the target is 1.5 s.
+3. Warm builds in one process on the sample and a workbook ten times its size: median, pages, PDF size.
+
+Wall-clock figures on a shared machine are noisy: compare the columns of one run, not runs with each other.
 """
 
 from __future__ import annotations
@@ -10,7 +17,9 @@ import argparse
 import dataclasses
 import io
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -18,6 +27,7 @@ from pypdf import PdfReader
 
 import pprr
 from pprr.model import PortfolioWorkbook
+from pprr.report.html_pack import build_html
 from pprr.report.pack import build_pack
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "stockport-cfse-2021-22-q3-illustrative.xlsx"
@@ -52,12 +62,61 @@ def timed(wb: PortfolioWorkbook, runs: int) -> tuple[float, int, int]:
     return statistics.median(seconds), len(PdfReader(io.BytesIO(pdf)).pages), len(pdf)
 
 
+ROOT = Path(__file__).resolve().parents[1]
+FLOOR_FACTOR = 3.0
+REPORT_PAGE_TARGET = 1.5
+
+
+def _process(args: list[str]) -> float:
+    """Seconds for ``python args...`` as a fresh process, from the repository root."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, *args], cwd=ROOT, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def fresh_processes(runs: int) -> tuple[float, float, float]:
+    """(median pack PDF, median pack HTML, median floor) seconds, each run a fresh process, interleaved."""
+    pdf, html, floor = [], [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(runs):
+            floor.append(_process(["-m", "bench.pack_floor", f"{tmp}/floor.pdf"]))
+            pdf.append(_process(["-m", "pprr.cli", "pack", str(SAMPLE), "-o", f"{tmp}/pack.pdf"]))
+            html.append(_process(["-m", "pprr.cli", "pack", str(SAMPLE), "--format", "html", "-o",
+                                  f"{tmp}/pack.html"]))
+    return statistics.median(pdf), statistics.median(html), statistics.median(floor)
+
+
+def report_page_build(wb: PortfolioWorkbook, runs: int) -> float:
+    """Median seconds of what the Report page's Build does: the PDF pack then the HTML pack (warm process)."""
+    build_pack(wb)
+    seconds = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        build_pack(wb)
+        build_html(wb)
+        seconds.append(time.perf_counter() - start)
+    return statistics.median(seconds)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="timed runs per workbook (median shown)")
     parser.add_argument("--times", type=int, default=10, help="how many times larger the generated workbook is")
     args = parser.parse_args(argv)
     sample = pprr.load_workbook(SAMPLE)
+    pdf, html, floor = fresh_processes(args.runs)
+    print(f"{'fresh process (median of ' + str(args.runs) + ')':<34} {'seconds':>8} {'floor':>8} {'x floor':>8} "
+          f"{'target':>8}")
+    print(f"{'floor: reportlab, 35 plain pages':<34} {floor:>8.2f}")
+    for name, seconds in (("pprr pack (PDF), Q3 sample", pdf), ("pprr pack --format html", html)):
+        verdict = "ok" if seconds <= FLOOR_FACTOR * floor else "OVER"
+        print(f"{name:<34} {seconds:>8.2f} {floor:>8.2f} {seconds / floor:>8.2f} {f'<= {FLOOR_FACTOR:g}x':>8} "
+              f"{verdict}")
+    page = report_page_build(sample, args.runs)
+    print(f"{'Report page build (PDF + HTML)':<34} {page:>8.2f} {'':>8} {'':>8} {f'<= {REPORT_PAGE_TARGET:g} s':>8} "
+          f"{'ok' if page <= REPORT_PAGE_TARGET else 'OVER'}")
+    print()
+    sys.stdout.flush()
     cases = [("Q3 sample", sample), (f"sample x{args.times}", enlarged(sample, args.times))]
     print(f"{'workbook':<14} {'measures':>8} {'services':>8} {'median s':>9} {'pages':>6} {'PDF kB':>7}")
     for name, wb in cases:

@@ -398,10 +398,12 @@ def _write_portfolio(sheets: _Sheets, n_measures: int) -> None:
         "Approved By": "Portfolio Lead",
         "Tolerance %": schema.DEFAULT_TOLERANCE_PCT,
         "Illustrative": "Yes",
+        "Out Of Date After (years)": schema.DEFAULT_OUT_OF_DATE_AFTER,
         "Comparator Set": schema.DEFAULT_COMPARATOR_SET,
     }
     for field in schema.COUNCIL_FIELDS:
-        ws.append([field, values[field]])
+        if field in values:  # a newer optional field keeps its default
+            ws.append([field, values[field]])
 
 
 def _write_priorities(rng: random.Random, sheets: _Sheets, priorities: int) -> None:

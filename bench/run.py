@@ -56,7 +56,7 @@ class Case:
 
     @cached_property
     def settings(self):
-        return _need("pprr.rules.status").Settings(tolerance_pct=self.workbook.portfolio.tolerance_pct)
+        return _need("pprr.rules.status").settings_for(self.workbook)
 
     @cached_property
     def edit(self):
@@ -139,7 +139,7 @@ def _load_and_rate(case: Case) -> Callable[[], object]:
 
     def run():
         wb = pprr.load_workbook(case.data)
-        return status.rate_measures(wb.measures, status.Settings(tolerance_pct=wb.portfolio.tolerance_pct))
+        return status.rate_measures(wb.measures, status.settings_for(wb))
     return run
 
 

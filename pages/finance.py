@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from app import grid as _grid
 from app import state as _state
@@ -36,7 +37,7 @@ COLUMNS = (
     _grid.Column("status", "Budget RAG", 120, status=True),
     _grid.Column("division", "Division", 200, tooltip=True),
     _grid.Column("mark", "Edited", 90),
-    _grid.Column(_grid.ROW_ID, "Sheet row", 90, numeric=True),
+    _grid.Column(_grid.ROW_ID, "Sheet row", hidden=True),
     _grid.Column(_grid.STATUS_KEY, "", hidden=True),
     _grid.Column(_grid.EDITED, "", hidden=True),
 )
@@ -45,6 +46,14 @@ COLUMNS = (
 def badge(status_value: str) -> str:
     style = STATUS_STYLES[Status(status_value)]
     return f"{style.symbol} {style.label}"
+
+
+def percent(value: float | None) -> str:
+    """A variance percentage as the money beside it is shown: one decimal, negatives in brackets."""
+    if value is None or pd.isna(value):
+        return ""
+    shown = finance.format_money(value, 1)
+    return f"({shown[1:-1]}%)" if shown.startswith("(") else f"{shown}%"
 
 
 def budget_frame(wb: PortfolioWorkbook) -> pd.DataFrame:
@@ -56,7 +65,7 @@ def budget_frame(wb: PortfolioWorkbook) -> pd.DataFrame:
             _grid.ROW_ID: line.row, "service": line.service, "division": line.division,
             "net_budget": finance.format_money(t["net_budget"]), "mark": "✎ edited" if line.row in edited else "",
             "forecast": finance.format_money(t["forecast"]), "variance": finance.format_money(t["variance"]),
-            "variance_pct": "" if t["variance_pct"] is None else f"{t['variance_pct']:.1f}%",
+            "variance_pct": percent(t["variance_pct"]),
             "status": badge(t["rag"]), _grid.STATUS_KEY: t["rag"],
             _grid.EDITED: "forecast" if line.row in edited else "",
         })
@@ -73,18 +82,35 @@ def summary_frame(wb: PortfolioWorkbook) -> pd.DataFrame:
                                  "forecast": "Forecast outturn £000", "variance": "Variance £000"})
 
 
+_CHARTS = "finance_chart_specs"  # (title, the figures it was drawn from) -> Vega-Lite specification
+
+
 def chart_specs(wb: PortfolioWorkbook) -> dict[str, dict | None]:
     """Each chart's title and Vega-Lite specification, or None when the workbook has no figures for it. Each is
-    drawn across the page, filling it (the faceted budget chart cannot, so its plots get a fixed width)."""
-    wanted: tuple[tuple[str, bool, Callable], ...] = (
-        ("Budget and forecast", bool(wb.budget), lambda: charts.budget_forecast_chart(wb, width=BUDGET_PLOT)),
-        ("Variance", any(line.forecast is not None for line in wb.budget),
+    drawn across the page, filling it (the faceted budget chart cannot, so its plots get a fixed width).
+
+    A chart is built again only when the figures it draws have changed (a forecast edit redraws two of the five),
+    and built without Altair's schema check: the specifications are written in code and checked by the tests."""
+    wanted: tuple[tuple[str, tuple, Callable], ...] = (
+        ("Budget and forecast", wb.budget, lambda: charts.budget_forecast_chart(wb, width=BUDGET_PLOT)),
+        ("Variance", wb.budget if any(line.forecast is not None for line in wb.budget) else (),
          lambda: charts.variance_chart(wb, width=charts.CONTAINER)),
-        ("Reconciliation", bool(wb.budget_changes), lambda: charts.reconciliation_chart(wb, width=charts.CONTAINER)),
-        ("Reserves", bool(wb.reserves), lambda: charts.reserves_chart(wb, width=charts.CONTAINER)),
-        ("Savings", bool(wb.savings), lambda: charts.savings_chart(wb, width=charts.CONTAINER)),
+        ("Reconciliation", wb.budget_changes, lambda: charts.reconciliation_chart(wb, width=charts.CONTAINER)),
+        ("Reserves", wb.reserves, lambda: charts.reserves_chart(wb, width=charts.CONTAINER)),
+        ("Savings", wb.savings, lambda: charts.savings_chart(wb, width=charts.CONTAINER)),
     )
-    return {title: make().to_dict() if has_data else None for title, has_data, make in wanted}
+    built: dict = st.session_state.get(_CHARTS, {})
+    kept, specs = {}, {}
+    for title, figures, make in wanted:
+        if not figures:
+            specs[title] = None
+            continue
+        memo = (title, figures, wb.portfolio)
+        spec = built.get(memo)
+        kept[memo] = spec if spec is not None else make().to_dict(validate=False)
+        specs[title] = kept[memo]
+    st.session_state[_CHARTS] = kept
+    return specs
 
 
 @dataclass(frozen=True)
@@ -94,16 +120,15 @@ class View:
     source: _state.Derived  # the working copy's derived state these were worked out from
     budget: pd.DataFrame
     summary: pd.DataFrame
-    charts: dict[str, dict | None]
 
 
 def view() -> View:
-    """The page's tables and charts, worked out again only when the working copy has changed."""
+    """The page's tables, worked out again only when the working copy has changed."""
     derived = _state.derived()
     memo: View | None = st.session_state.get(_VIEW)
     if memo is None or memo.source is not derived:
         wb = derived.current
-        memo = View(derived, budget_frame(wb), summary_frame(wb), chart_specs(wb))
+        memo = View(derived, budget_frame(wb), summary_frame(wb))
         st.session_state[_VIEW] = memo
     return memo
 
@@ -132,26 +157,52 @@ def forecast_form(wb: PortfolioWorkbook) -> None:
             st.rerun()
 
 
+def grid_key() -> str:
+    return f"finance_grid_{_state.working().sha[:12]}"
+
+
+def take_grid_edits() -> bool:
+    """Record the forecasts committed in the grid since the last run, before the tables are worked out; whether
+    there were any."""
+    cells = [(c.row, c.field, c.text) for c in _grid.new_edits(grid_key()) if c.field == "forecast"]
+    if cells:
+        record(cells, _state.current())
+    return bool(cells)
+
+
+def _fragment_run() -> bool:
+    """Whether this run is the budget section's own rerun rather than the whole page's."""
+    ctx = get_script_run_ctx()
+    return bool(ctx and ctx.fragment_ids_this_run)
+
+
+@st.fragment
+def budget_section() -> None:
+    """The grid and its tables. A forecast committed in the grid reruns only this section, so the variance and RAG
+    show at once; the whole page (the charts, the sidebar's count) follows in a second run."""
+    taken = take_grid_edits()
+    budget_grid(_state.current(), view())
+    if taken and _fragment_run():
+        st.rerun()
+
+
 def budget_grid(wb: PortfolioWorkbook, shown: View) -> None:
     st.subheader("Service budgets")
-    st.caption("Double-click a forecast outturn to edit it (£000; brackets or a minus sign for negatives). "
-               "Variance and the budget RAG are recomputed as soon as the value is committed.")
-    message = st.session_state.pop(_MESSAGE, None)
-    if message:
-        st.error(markdown_text(message))
-    frame = shown.budget
-    working = _state.working()
-    key = f"finance_grid_{working.sha[:12]}_{working.revision}_{st.session_state.get(_NONCE, 0)}"
-    returned = _grid.show(frame, COLUMNS, key, height=420)
-    cells = _grid.changed_cells(frame, returned, ("forecast",))
-    if cells:
-        record(cells, wb)
-        st.rerun()
+    st.caption("All money in £000; negatives in brackets. Double-click a forecast outturn (or select it and press "
+               "Enter) to edit it (brackets or a minus sign for negatives); variance and the budget RAG update as "
+               "soon as the value is committed. Tab leaves the grid.")
+    with st.container(key="finance_messages"):
+        message = st.session_state.pop(_MESSAGE, None)
+        if message:
+            st.error(markdown_text(message))
+    _grid.show(shown.budget, COLUMNS, grid_key(), height=420, sync=st.session_state.get(_NONCE, 0))
     forecast_form(wb)
     with st.expander("How the budget RAG is set"):
         for status, meaning in budget_key(_state.settings()):
             st.text(f"{badge(status.value)}: {meaning}")
-    st.dataframe(shown.summary, hide_index=True, width="stretch", key="budget_summary")
+    st.dataframe(shown.summary, hide_index=True, width="stretch", key="budget_summary",
+                 column_config={name: st.column_config.TextColumn(alignment="right")
+                                for name in ("Net budget £000", "Forecast outturn £000", "Variance £000")})
 
 
 def chart(title: str, spec: dict | None) -> None:
@@ -198,10 +249,24 @@ def capital_risks_one_off(wb: PortfolioWorkbook) -> None:
         st.text("The workbook lists no one-off resources (One-Off Resources sheet).")
 
 
+
+def variance_commentary(wb: PortfolioWorkbook) -> None:
+    """Each service's variance beside the officer's explanation, largest first, as the pack prints them."""
+    table = finance.variance_commentary(wb, _state.settings())
+    st.subheader("Variances explained")
+    if table.empty:
+        st.caption("No service has a forecast variance.")
+        return
+    st.dataframe(pd.DataFrame({
+        "Service": table["service"], "Variance £000": table["variance"].map(finance.format_money),
+        "Budget RAG": table["rag"].map(badge), "Commentary": table["commentary"].replace("", "No commentary given."),
+    }), hide_index=True, width="stretch", key="variance_commentary",
+        column_config={"Commentary": st.column_config.TextColumn(width="large")})
+
+
 st.title("Finance")
-wb = _state.current()
-shown = view()
-budget_grid(wb, shown)
-for title, spec in shown.charts.items():
+budget_section()
+variance_commentary(_state.current())
+for title, spec in chart_specs(_state.current()).items():
     chart(title, spec)
-capital_risks_one_off(wb)
+capital_risks_one_off(_state.current())

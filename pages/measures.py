@@ -4,26 +4,36 @@ The grid's rows are worked out once per revision of the working copy (:class:`Vi
 them on each rerun.
 """
 
-import hashlib
+import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
 from app import grid as _grid
+from app import periods as _periods
 from app import state as _state
 from pprr.model import Measure, PortfolioWorkbook
 from pprr.rules.agreement import flag_key, flags_text
 from pprr.rules.benchmarks import COMPARISON_KEY, chosen_set, describe, is_known, judge, known_name
-from pprr.rules.status import STATUS_ORDER, STATUS_STYLES, TREND_KEY, Rating, status_key
+from pprr.rules.status import (
+    STATUS_ORDER,
+    STATUS_STYLES,
+    TREND_KEY,
+    Rating,
+    history_text,
+    settings_for,
+    status_key,
+)
 from pprr.rules.values import UnreadableValue
 from pprr.safe_text import markdown_text
 from pprr.schema import MEASURE_TYPES, MEASURES
 from pprr.year.edits import COMMENTARY, in_year_actual
 
-_MESSAGE = "measures_message"  # (kind, text) shown after the rerun that follows an edit
-_NONCE = "measures_grid_nonce"  # changed to redraw the grid from the log after a rejected value
+_MESSAGE = "measures_message"  # (kind, text) said once, after an edit or an undo
+_NONCE = "measures_grid_nonce"  # changed to make the grid show the stored value again after a refused one
 _VIEW = "measures_view"
+_CONFIRM_RESET = "measures_confirm_reset"
 
 
 def comparator_columns(sets: tuple[str, ...], chosen: str = "") -> tuple[_grid.Column, ...]:
@@ -52,14 +62,16 @@ def comparator_cells(m: Measure, r: Rating, wb: PortfolioWorkbook) -> dict[str, 
 def columns(sets: tuple[str, ...] = (), chosen: str = "") -> tuple[_grid.Column, ...]:
     C = _grid.Column
     return (
-        C("code", "PI code", 150, pinned=True, tooltip=True),  # the code with its cohort: "CFSE.13 Writing"
-        C("name", "Measure", 210, tooltip=True),
+        C("code", "PI code", 140, pinned=True, tooltip=True),  # the code with its cohort: "CFSE.13 Writing"
+        C("status", "Status", 105, status=True, pinned=True),
         C("actual", "In-year actual", 125, editable=True, tooltip=True),
         C("target", "Target", 105, editable=True, tooltip=True),
-        C("status", "Status", 110, status=True),
         C("trend", "Trend", 115),
-        C("latest", "Latest value", 140, tooltip=True),
+        C("previous", "Previous status", 125, tooltip=True),  # at the last kept reporting period
+        C("name", "Measure", 210, tooltip=True),
+        C("latest", "Latest value", 175, tooltip=True),
         *comparator_columns(sets, chosen),
+        C("history", "Earlier years", 260, tooltip=True),
         C("mark", "Edited", 90),
         C("reason", "Reason", 380, tooltip=True),
         C("commentary", "Commentary", 320, editable=True, large_text=True, tooltip=True),
@@ -68,7 +80,7 @@ def columns(sets: tuple[str, ...] = (), chosen: str = "") -> tuple[_grid.Column,
         C("type", "Type", 110),
         C("theme", "Theme", 150, tooltip=True),
         C("flags", "Flags", 90),
-        C(_grid.ROW_ID, "Sheet row", 90, numeric=True),
+        C(_grid.ROW_ID, "Sheet row", hidden=True),
         C(_grid.STATUS_KEY, "", hidden=True),
         C(_grid.EDITED, "", hidden=True),
     )
@@ -93,12 +105,16 @@ def edited_cells(fields: dict[str, str]) -> dict[int, set[str]]:
 
 
 def latest_text(rating: Rating) -> str:
-    return f"{rating.latest.raw} ({rating.latest_year})" if rating.latest else ""
+    return f"{rating.latest.raw} ({rating.latest_label})" if rating.latest else ""
 
 
 def measures_frame(wb: PortfolioWorkbook, ratings: tuple[Rating, ...], fields: dict[str, str]) -> pd.DataFrame:
     year = (in_year_actual(wb) or "").split(" ")[0]
+    before = _periods.previous_ratings()  # (period, status per CODE|COHORT), None when no earlier period is kept
+    previous = {key: f"{STATUS_STYLES[s].symbol} {STATUS_STYLES[s].label} ({before[0]})"
+                for key, s in before[1].items()} if before else {}
     edited = edited_cells(fields)
+    settings = settings_for(wb)
     rows = []
     for m, r in zip(wb.measures, ratings):
         marks = edited.get(m.row, set())
@@ -107,7 +123,9 @@ def measures_frame(wb: PortfolioWorkbook, ratings: tuple[Rating, ...], fields: d
             "type": m.measure_type, "mark": "✎ edited" if marks else "",
             "actual": next((v.raw for y, v in m.actuals if y == year), ""), "target": m.target.raw,
             "status": r.badge, "trend": f"{r.arrow} {r.trend.value}" if r.trend else "", "latest": latest_text(r),
+            "history": history_text(m, settings, before=year),
             "reason": r.reason, "commentary": m.commentary, _grid.STATUS_KEY: r.status.value,
+            "previous": previous.get(f"{m.code}|{m.cohort}", ""),
             _grid.EDITED: "|".join(sorted(marks)), "theme": m.theme, "flags": flags_text(m),
             **comparator_cells(m, r, wb),
         })
@@ -139,11 +157,11 @@ def filtered(frame: pd.DataFrame, wb: PortfolioWorkbook) -> pd.DataFrame:
     priority, status, kind, search = st.columns([3, 2, 2, 3])
     chosen_priorities = priority.multiselect(
         "Priority", sorted(set(frame["priority"])), key="measures_priority",
-        format_func=lambda n: f"{n}. {titles.get(n, '')}".strip(), placeholder="All priorities")
+        format_func=lambda n: f"{n}. {titles.get(n, '')}".strip(), placeholder="All")
     badges = {s.value: f"{STATUS_STYLES[s].symbol} {STATUS_STYLES[s].label}" for s in STATUS_ORDER}
     chosen_statuses = status.multiselect("Status", list(badges), key="measures_status", format_func=badges.get,
-                                         placeholder="All statuses")
-    chosen_types = kind.multiselect("Measure type", MEASURE_TYPES, key="measures_type", placeholder="All types")
+                                         placeholder="All")
+    chosen_types = kind.multiselect("Measure type", MEASURE_TYPES, key="measures_type", placeholder="All")
     text = search.text_input("Search code or name", key="measures_search", placeholder="e.g. CFSE.1 or smoking")
     keep = pd.Series(True, index=frame.index)
     if chosen_priorities:
@@ -174,21 +192,67 @@ def record(cells: list[tuple[int, str, str]], fields: dict[str, str], wb: Portfo
         st.session_state[_NONCE] = st.session_state.get(_NONCE, 0) + 1
         st.session_state[_MESSAGE] = ("error", "\n\n".join(refused))
     elif done:
-        st.session_state[_MESSAGE] = ("success", "Saved: " + "; ".join(done))
+        st.session_state[_MESSAGE] = ("success", f"Saved in your draft: {'; '.join(done)}")
+
+
+def when(stamp: float | None) -> str:
+    return dt.datetime.fromtimestamp(stamp).strftime("%H:%M:%S") if stamp else "before reopening"
+
+
+def undo_last() -> None:
+    last = _state.undo()
+    if last:
+        st.session_state[_MESSAGE] = ("success", (f"Undone: {last.label} {last.field} is back to "
+                                                 f"'{last.old or 'blank'}'."))
+
+
+def undo_chosen() -> None:
+    cell = st.session_state.get("undo_choice")
+    chosen = next((c.edit for c in _state.change_log() if c.edit.cell == cell), None)
+    if chosen and _state.undo_cell(cell):
+        st.session_state[_MESSAGE] = ("success", (f"Undone: {chosen.label} {chosen.field} is back to "
+                                                 f"'{chosen.old or 'blank'}', as uploaded."))
+
+
+def confirm_reset(ask: bool) -> None:
+    st.session_state[_CONFIRM_RESET] = ask
+
+
+def reset_all() -> None:
+    st.session_state[_CONFIRM_RESET] = False
+    count = _state.reset()
+    st.session_state[_MESSAGE] = ("success", (f"Reset: {count} changed cell{'' if count == 1 else 's'} put back as "
+                                             "uploaded. The change log is empty."))
 
 
 def change_log() -> None:
     st.subheader("Change log")
-    edits = _state.working().edits
-    if not edits:
+    log = _state.change_log()
+    if not log:
         st.text("No edits yet.")
         return
-    frame = pd.DataFrame([(e.label, e.sheet, e.row, e.field, e.old, e.new) for e in edits],
-                         columns=["Measure / line", "Sheet", "Row", "Field", "Old value", "New value"])
+    frame = pd.DataFrame([(when(c.when), c.edit.label, c.name, c.edit.field, c.edit.old, c.edit.new) for c in log],
+                         columns=["Time", "Measure / line", "Name", "Field", "Old value", "New value"])
     st.dataframe(frame, hide_index=True, width="stretch", key="change_log")
+    headline, where = _state.edits_state()
+    st.caption(f"{headline}: {where}. Each changed cell is listed once, latest first, from its value as uploaded "
+               "to its value now.")
+    choices = {c.edit.cell: f"{c.edit.label} {c.edit.field}: '{c.edit.new}' back to '{c.edit.old or 'blank'}'"
+               for c in log}
+    choice, undo_one = st.columns([3, 1], vertical_alignment="bottom")
+    choice.selectbox("Change to undo", list(choices), format_func=choices.get, key="undo_choice")
+    undo_one.button("Undo this change", key="undo_change", on_click=undo_chosen)
     undo, reset = st.columns(2)
-    undo.button("Undo last edit", key="undo_edit", on_click=_state.undo)
-    reset.button("Reset all edits", key="reset_edits", on_click=_state.reset)
+    undo.button("Undo last edit", key="undo_edit", on_click=undo_last)
+    if st.session_state.get(_CONFIRM_RESET):
+        with reset.container(border=True):
+            st.warning(f"Reset all puts every one of the {len(log)} changed cells back as uploaded, on every "
+                       "page. Undo cannot bring them back.")
+            yes, no = st.columns(2)
+            yes.button(f"Yes, reset all {len(log)}", key="reset_yes", type="primary", on_click=reset_all)
+            no.button("No, keep my edits", key="reset_no", on_click=confirm_reset, args=(False,))
+    else:
+        reset.button("Reset all edits…", key="reset_edits", on_click=confirm_reset, args=(True,))
 
 
 def keys() -> None:
@@ -212,30 +276,38 @@ def edit_form(wb: PortfolioWorkbook, fields: dict[str, str]) -> None:
         text = st.text_area("New value", key="form_value", help="e.g. 12.5%, 0.33 (9) or Awaiting data")
         if st.form_submit_button("Save this value"):
             record([(row, column, text)], fields, wb)
-            st.rerun()
+            st.rerun()  # the grid and the message above show the result
+
+
+def take_grid_edits(key: str) -> None:
+    """Record the cells committed in the grid since the last run, before the rows are worked out, so this run
+    shows their new status."""
+    cells = _grid.new_edits(key)
+    if not cells:
+        return
+    wb = _state.current()
+    fields = edit_fields(wb)
+    record([(c.row, c.field, c.text) for c in cells if c.field in fields], fields, wb)
 
 
 st.title("Measures")
+working = _state.working()
+key = f"measures_grid_{working.sha[:12]}"
+take_grid_edits(key)
 wb = _state.current()
 shown_view = view()
 fields, frame = shown_view.fields, shown_view.frame
 year = (in_year_actual(wb) or "").split(" ")[0]
-st.caption(f"Double-click an in-year actual ({year}), target or commentary cell to edit it; the status, trend "
-           "and reason update as soon as the value is committed. Values follow the workbook's rules: 12.5%, "
-           "0.33 (9) and Awaiting data all work. Status is shown as a symbol and word as well as a colour.")
-message = st.session_state.pop(_MESSAGE, None)
-if message:
-    (st.error if message[0] == "error" else st.success)(markdown_text(message[1]))
+st.caption(f"Double-click an in-year actual ({year}), target or commentary cell (or select it and press Enter) "
+           "to edit it; Enter commits and the status, trend and reason update at once. Values follow the "
+           "workbook's rules: 12.5%, 0.33 (9) and Awaiting data all work. Tab leaves the grid.")
 shown = filtered(frame, wb)
-st.caption(f"Showing {len(shown)} of {len(frame)} measures.")
-working = _state.working()
-filters = hashlib.sha256(repr(list(shown[_grid.ROW_ID])).encode()).hexdigest()[:8]
-key = f"measures_grid_{working.sha[:12]}_{working.revision}_{st.session_state.get(_NONCE, 0)}_{filters}"
-returned = _grid.show(shown, columns(wb.comparator_sets, chosen_set(wb)), key)
-cells = [c for c in _grid.changed_cells(shown, returned, tuple(fields)) if c[1] in fields]
-if cells:
-    record(cells, fields, wb)
-    st.rerun()
+with st.container(key="measures_messages"):
+    message = st.session_state.pop(_MESSAGE, None)
+    if message:
+        (st.error if message[0] == "error" else st.success)(markdown_text(message[1]))
+    st.caption(f"Showing {len(shown)} of {len(frame)} measures.")
+_grid.show(shown, columns(wb.comparator_sets, chosen_set(wb)), key, sync=st.session_state.get(_NONCE, 0))
 edit_form(wb, fields)
 keys()
 change_log()

@@ -1,4 +1,5 @@
-"""Report: the PDF committee pack, the edited workbook and a CSV of measure statuses."""
+"""Report: the committee pack (PDF, and the same pack as one accessible HTML page), the edited workbook and a CSV of
+measure statuses."""
 
 import io
 from pathlib import Path
@@ -6,12 +7,13 @@ from pathlib import Path
 import streamlit as st
 
 from app import state as _state
+from pprr.report.html_pack import build_html
 from pprr.report.pack import SECTIONS, TITLES, PackOptions, build_pack
 from pprr.report.tables import comparator_status_rows, status_columns, write_csv
 from pprr.workbook.writer import write_edited_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_PDF = "report_pdf"  # (what it was built from, PDF bytes)
+_PDF = "report_pdf"  # (what it was built from, PDF bytes, HTML text)
 
 
 def options_chosen(has_scenario: bool) -> PackOptions:
@@ -20,8 +22,8 @@ def options_chosen(has_scenario: bool) -> PackOptions:
     sections = st.multiselect("Sections", SECTIONS, default=SECTIONS, format_func=TITLES.get, key="report_sections")
     priorities = st.multiselect("Priorities", list(titles), default=list(titles), format_func=titles.get,
                                 key="report_priorities")
-    exceptions_only = st.checkbox("Exceptions only (Red measures) in the priority sections",
-                                  key="report_exceptions_only")
+    exceptions_only = st.checkbox("Exceptions only: the Red measures, each set out once under Exceptions, instead "
+                                  "of every measure", key="report_exceptions_only")
     with_scenario = st.checkbox("Include the what-if scenario (every page is marked SCENARIO)",
                                 key="report_scenario", disabled=not has_scenario,
                                 help=None if has_scenario else "There is no what-if scenario to include.")
@@ -34,28 +36,38 @@ def options_chosen(has_scenario: bool) -> PackOptions:
 
 
 def build(options: PackOptions, built_from: tuple) -> None:
+    """Both packs from the same choices: the PDF (most of the time) then the HTML page, with progress shown."""
     bar = st.progress(0.0, text="Starting")
     try:
-        pdf = build_pack(_state.current(), options, progress=lambda fraction, text: bar.progress(fraction, text=text))
+        wb = _state.current()
+        pdf = build_pack(wb, options, progress=lambda fraction, text: bar.progress(0.85 * fraction, text=text))
+        bar.progress(0.9, text="Writing the HTML pack")
+        html = build_html(wb, options).encode("utf-8")
     except ValueError as exc:
         bar.empty()
         st.error(f"The pack could not be built: {exc}")
         return
     bar.empty()
-    st.session_state[_PDF] = (built_from, pdf)
+    st.session_state[_PDF] = (built_from, pdf, html)
 
 
 def pack() -> None:
-    st.subheader("Committee pack (PDF)")
+    st.subheader("Committee pack")
+    st.caption("The PDF is the pack to circulate; the HTML page says the same in a form every reader can use "
+               "(screen readers, zoom, reflow), to publish beside it.")
     working = _state.working()
     options = options_chosen(bool(working.scenario))
     built_from = (working.sha, working.revision, repr(options))
-    if st.button("Build the PDF pack", key="build_pack", type="primary"):
+    if st.button("Build the pack", key="build_pack", type="primary"):
         build(options, built_from)
     ready = st.session_state.get(_PDF)
     if ready and ready[0] == built_from:
-        st.download_button("Download the PDF pack", ready[1], f"{Path(working.filename).stem}-pack.pdf",
-                           "application/pdf", key="download_pack", on_click="ignore")
+        stem = Path(working.filename).stem
+        left, right = st.columns(2)
+        left.download_button("Download the PDF pack", ready[1], f"{stem}-pack.pdf", "application/pdf",
+                             key="download_pack", on_click="ignore")
+        right.download_button("Download the accessible HTML pack", ready[2], f"{stem}-pack.html", "text/html",
+                              key="download_pack_html", on_click="ignore")
     elif ready:
         st.caption("The choices or the figures have changed since the pack was built: build it again.")
 

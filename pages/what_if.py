@@ -3,8 +3,6 @@
 Scenario targets are set many at once in an editable grid, or one at a time in a form (the keyboard-friendly way).
 """
 
-import hashlib
-
 import pandas as pd
 import streamlit as st
 
@@ -16,7 +14,8 @@ from pprr.rules.values import UnreadableValue
 from pprr.safe_text import markdown_text
 
 _MESSAGE = "what_if_message"
-_REVISION = "what_if_scenario_revision"  # bumped on every scenario change or refusal, so the grid redraws
+_REVISION = "what_if_scenario_revision"  # bumped on a refusal, so the grid shows the stored value again
+_CONFIRM = "what_if_confirm"  # "adopt" or "discard" while the officer is asked to confirm
 FRAME = "what_if_grid_frame"  # the grid's rows as last shown
 SCENARIO = "scenario_target"
 
@@ -24,13 +23,13 @@ SCENARIO = "scenario_target"
 def columns() -> tuple[_grid.Column, ...]:
     C = _grid.Column
     return (
-        C("code", "PI code", 130, pinned=True, tooltip=True),
-        C("cohort", "Cohort", 80),
-        C("name", "Measure", 200, tooltip=True),
-        C("official_target", "Official target", 115, tooltip=True),
+        C("code", "PI code", 130, pinned=True, tooltip=True),  # the code with its cohort
+        C("scenario_status", "Scenario status", 120, status=True, pinned=True),
+        C("official_status", "Official status", 115),
         C(SCENARIO, "Scenario target", 125, editable=True, tooltip=True),
-        C("official_status", "Official status", 120),
-        C("scenario_status", "Scenario status", 120, status=True),
+        C("official_target", "Official target", 115, tooltip=True),
+        C("name", "Measure", 260, tooltip=True),
+        C("cohort", "Cohort", 80, hidden=True),
         C("priority", "Priority", hidden=True),
         C(_grid.ROW_ID, "Sheet row", hidden=True),
         C(_grid.STATUS_KEY, "", hidden=True),
@@ -60,9 +59,9 @@ def grid_frame(wb: PortfolioWorkbook, official: tuple[Rating, ...], scenario: tu
     return pd.DataFrame(rows, columns=[c.field for c in columns()])
 
 
-def grid_changes(before: pd.DataFrame, after: pd.DataFrame) -> list[tuple[int, str]]:
-    """(sheet row, scenario target text) for each scenario target cell the grid came back with changed."""
-    return [(row, text) for row, _, text in _grid.changed_cells(before, after, (SCENARIO,))]
+def grid_changes(key: str) -> list[tuple[int, str]]:
+    """(sheet row, scenario target text) for each scenario target committed in the grid since the last run."""
+    return [(c.row, c.text) for c in _grid.new_edits(key) if c.field == SCENARIO]
 
 
 def comparison(wb: PortfolioWorkbook, swb: PortfolioWorkbook, official: tuple[Rating, ...],
@@ -92,23 +91,30 @@ def record(changes: list[tuple[int, str]], rows: dict[int, Measure]) -> None:
             refused.append(f"{measure.label}: {exc}. The scenario was not changed.")
     if refused:
         st.session_state[_MESSAGE] = ("error", "\n\n".join(refused))
-    _bump()
+        _bump()
 
 
 def set_target(rows: dict[int, Measure]) -> None:
     record([(st.session_state["what_if_measure"], st.session_state["what_if_target"])], rows)
 
 
+def ask(action: str | None) -> None:
+    st.session_state[_CONFIRM] = action
+
+
 def adopt() -> None:
+    st.session_state[_CONFIRM] = None
     count = _state.adopt_scenario()
-    _bump()
-    text = f"{count} target(s) adopted: they are now edits in the change log and will be in the downloaded workbook."
+    text = (f"Adopted: {count} scenario target{'' if count == 1 else 's'} became official target edits, listed in "
+            "the change log on the Measures page and saved in your draft. The scenario is now empty.")
     st.session_state[_MESSAGE] = ("success", text)
 
 
 def discard() -> None:
-    _state.discard_scenario()
-    _bump()
+    st.session_state[_CONFIRM] = None
+    count = _state.discard_scenario()
+    st.session_state[_MESSAGE] = ("success", (f"Discarded: the scenario's {count} target{'' if count == 1 else 's'} "
+                                             "are gone; the official targets are unchanged."))
 
 
 def by_priority(frame: pd.DataFrame, wb: PortfolioWorkbook) -> pd.DataFrame:
@@ -118,21 +124,55 @@ def by_priority(frame: pd.DataFrame, wb: PortfolioWorkbook) -> pd.DataFrame:
     return frame[frame["priority"].isin(chosen)] if chosen else frame
 
 
-def grid(wb: PortfolioWorkbook, official: tuple[Rating, ...], scenario: tuple[Rating, ...],
-         rows: dict[int, Measure]) -> None:
-    """The editable grid of every measure's scenario target; a committed cell goes into the scenario at once."""
-    w = _state.working()
-    frame = grid_frame(wb, official, scenario, w.scenario)
-    st.session_state[FRAME] = frame
-    shown = by_priority(frame, wb)
-    st.caption(f"Showing {len(shown)} of {len(frame)} measures. Double-click a scenario target to change it; "
-               "empty it to drop the measure from the scenario.")
-    filters = hashlib.sha256(repr(list(shown[_grid.ROW_ID])).encode()).hexdigest()[:8]
-    key = f"what_if_grid_{w.sha[:12]}_{w.revision}_{st.session_state.get(_REVISION, 0)}_{filters}"
-    changes = grid_changes(shown, _grid.show(shown, columns(), key, height=420))
-    if changes:
-        record(changes, rows)
-        st.rerun()
+def grid_key() -> str:
+    return f"what_if_grid_{_state.working().sha[:12]}"
+
+
+def grid(frame: pd.DataFrame, shown: pd.DataFrame) -> None:
+    """The editable grid of every measure's scenario target; a committed cell goes into the scenario at once (taken
+    by :func:`main` before the rows are worked out)."""
+    st.caption(f"Showing {len(shown)} of {len(frame)} measures. Double-click a scenario target (or select it and "
+               "press Enter) to change it; empty it to drop the measure from the scenario. Tab leaves the grid.")
+    _grid.show(shown, columns(), grid_key(), height=420, sync=st.session_state.get(_REVISION, 0))
+
+
+def moved_panel(official: tuple[Rating, ...], scenario: tuple[Rating, ...]) -> None:
+    """The status counts the scenario moves, kept in view beside the grid."""
+    with st.container(border=True, key="what_if_moved"):
+        st.markdown("**Statuses that move**")
+        if not _state.working().scenario:
+            st.text("No scenario yet: type a different target in the grid or the form below.")
+            return
+        moved = moved_counts(official, scenario)
+        count = len(_state.working().scenario)
+        st.caption(f"{count} scenario target{'' if count == 1 else 's'}")
+        for line in moved or ["No status count changes with this scenario."]:
+            st.text(line)
+
+
+def decide() -> None:
+    """Adopt or discard, each asked first."""
+    asked = st.session_state.get(_CONFIRM)
+    count = len(_state.working().scenario)
+    if asked == "adopt":
+        with st.container(border=True):
+            st.warning(f"Adopt makes the {count} scenario target{'' if count == 1 else 's'} official: each becomes "
+                       "an edit in the change log and goes into the downloaded workbook.")
+            yes, no = st.columns(2)
+            yes.button(f"Yes, adopt {count}", key="adopt_yes", type="primary", on_click=adopt)
+            no.button("No, keep it as a scenario", key="adopt_no", on_click=ask, args=(None,))
+    elif asked == "discard":
+        with st.container(border=True):
+            st.warning(f"Discard deletes the {count} scenario target{'' if count == 1 else 's'}. The official "
+                       "targets stay as they are.")
+            yes, no = st.columns(2)
+            yes.button(f"Yes, discard {count}", key="discard_yes", type="primary", on_click=discard)
+            no.button("No, keep the scenario", key="discard_no", on_click=ask, args=(None,))
+    else:
+        adopt_col, discard_col = st.columns(2)
+        adopt_col.button("Adopt the scenario as official targets…", key="adopt_scenario", type="primary",
+                         on_click=ask, args=("adopt",))
+        discard_col.button("Discard the scenario…", key="discard_scenario", on_click=ask, args=("discard",))
 
 
 def form(rows: dict[int, Measure]) -> None:
@@ -150,27 +190,31 @@ def main() -> None:
     st.title("What-if")
     st.caption("Targets changed here are a scenario, kept apart from the official targets. The scenario is never "
                "written to the downloaded workbook unless you adopt it.")
-    message = st.session_state.pop(_MESSAGE, None)
-    if message:
-        (st.error if message[0] == "error" else st.success)(markdown_text(message[1]))
-
     wb = _state.current()
     rows = {m.row: m for m in wb.measures}
+    changes = grid_changes(grid_key())
+    if changes:
+        record(changes, rows)
     official = _state.ratings()
     swb = _state.scenario_workbook()
     scenario = rate_measures(swb.measures, _state.settings())
-    grid(wb, official, scenario, rows)
+    frame = grid_frame(wb, official, scenario, _state.working().scenario)
+    st.session_state[FRAME] = frame
+    shown = by_priority(frame, wb)
+    with st.container(key="what_if_messages"):
+        message = st.session_state.pop(_MESSAGE, None)
+        if message:
+            (st.error if message[0] == "error" else st.success)(markdown_text(message[1]))
+    left, right = st.columns([3, 1])
+    with left:
+        grid(frame, shown)
+    with right:
+        moved_panel(official, scenario)
     form(rows)
-    if not _state.working().scenario:
-        st.info("No scenario yet: type a different target in the grid or the form above.")
-    else:
-        moved = moved_counts(official, scenario)
-        st.subheader("Statuses that move")
-        st.text(" · ".join(moved) if moved else "No status count changes with this scenario.")
+    if _state.working().scenario:
+        st.subheader("Official and scenario side by side")
         st.dataframe(comparison(wb, swb, official, scenario), hide_index=True, width="stretch", key="what_if_table")
-        adopt_col, discard_col = st.columns(2)
-        adopt_col.button("Adopt the scenario as official targets", key="adopt_scenario", type="primary", on_click=adopt)
-        discard_col.button("Discard the scenario", key="discard_scenario", on_click=discard)
+        decide()
 
 
 if __name__ == "__main__":  # as Streamlit runs a page; importing the module runs nothing

@@ -101,6 +101,13 @@ class Portfolio:
     approved_by: str = ""
     tolerance_pct: float = 5.0
     illustrative: bool = False
+    committee: str = ""
+    meeting_date: str = ""
+    agenda_item: str = ""
+    report_of: str = ""
+    officer_contact: str = ""
+    recommendations: tuple[str, ...] = ()  # one per line as written; empty: the standard wording
+    out_of_date_after: float = 1.0  # years; see pprr.rules.status
     comparator_set: str = "Statistical Neighbours"  # the set a "Comparator" target is rated against
     # (the same default as schema.DEFAULT_COMPARATOR_SET; the reader always sets it)
     rows: dict[str, int] = field(default_factory=dict, compare=False)  # field name -> sheet row
@@ -146,6 +153,12 @@ class Measure:
     corporate: bool = False
     gms: bool = False
     commentary: str = ""
+    action: str = ""  # corrective action when off target
+    action_owner: str = ""
+    action_due: str = ""  # as written, or a date as "31 March 2022"
+    year_basis: str = "Financial"  # Financial / Academic / Calendar: what the Actual columns' years are
+    aggregation: str = "Snapshot"  # Snapshot (a rate or level) / Cumulative (a count that builds through the year)
+    data_lag: float | None = None  # years: extra age allowed before the latest value is out of date
     new: bool = False  # a measure new this year
     theme: str = ""  # the agreement's sub-heading the measure sits under
     benchmarks: tuple[Benchmark, ...] = ()  # comparator sets, in column order

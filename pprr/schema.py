@@ -20,7 +20,29 @@ COUNCIL_FIELDS = (
     "Approved By",
     "Tolerance %",
     "Illustrative",
+    "Out Of Date After (years)",
     "Comparator Set",
+)
+# Optional front matter of the committee pack (Portfolio sheet): who the report goes to, when and from whom.
+FRONT_MATTER_FIELDS = (
+    "Committee",
+    "Meeting Date",
+    "Agenda Item",
+    "Report Of",
+    "Officer Contact",
+    "Recommendations",
+)
+PORTFOLIO_FIELDS = COUNCIL_FIELDS + FRONT_MATTER_FIELDS
+# The standard wording of a portfolio report's recommendations, as the scrutiny minutes quote it; ``{period}``
+# and ``{year}`` are the report's reporting period and financial year.
+DEFAULT_RECOMMENDATIONS = (
+    "Consider the {period} Portfolio Performance and Resource Report;",
+    "Review the progress against delivering key projects, priority outcomes, targets and budgets for {year};",
+    ("Highlight key areas of and responsibility for taking forward corrective action to address any performance "
+     "or resource issues;"),
+    ("Highlight any significant issues or changes to be fed back to the Cabinet alongside the Corporate "
+     "Performance and Resource Report;"),
+    "Identify how areas of strong performance and good practice can be shared in other services.",
 )
 
 REPORTING_PERIODS = ("Agreement", "Q1", "Mid-Year", "Q3 Update", "Annual")
@@ -31,6 +53,9 @@ UNITS = ("%", "rate", "number", "score", "days")
 YES_NO = ("Y", "N")
 RISK_RATINGS = ("Green", "Amber", "Red")
 DEFAULT_TOLERANCE_PCT = 5.0
+YEAR_BASES = ("Financial", "Academic", "Calendar")
+AGGREGATIONS = ("Snapshot", "Cumulative")
+DEFAULT_OUT_OF_DATE_AFTER = 1.0  # years
 PROJECT_STATUSES = ("Complete", "On track", "At risk", "Off track", "Not started")
 DEFAULT_COMPARATOR_SET = "Statistical Neighbours"
 
@@ -85,8 +110,14 @@ PORTFOLIO = Sheet(
     (Column("Field", width=22), Column("Value", width=60)),
     help="Two columns, Field and Value: "
     + ", ".join(COUNCIL_FIELDS)
-    + ". Tolerance % is the amber band as a percentage of the target (default 5). Comparator Set names the "
-    "comparator set a 'Comparator' target is rated against (default Statistical Neighbours).",
+    + ". Tolerance % is the amber band as a percentage of the target (default 5). Out Of Date After (years) is "
+    "how old the latest value may be before it is shown as Out of date instead of being rated (default 1: in "
+    "2021/22, data for 2020/21 is the latest available and 2019/20 or earlier is out of date). Comparator Set "
+    "names the comparator set a 'Comparator' target is rated against (default Statistical Neighbours). Optional, for "
+    "the committee pack's front page: "
+    + ", ".join(FRONT_MATTER_FIELDS)
+    + ". Meeting Date is the pack's date. Officer Contact may list several officers, one per line. "
+    "Recommendations: one per line; left blank, the standard wording (a) to (e) is printed.",
 )
 
 PRIORITIES = Sheet(
@@ -121,6 +152,21 @@ MEASURES = Sheet(
                help="The sub-heading the measure sits under in the agreement (Attainment, Youth Offending ...); "
                "measures are grouped by it, in the order the themes first appear."),
         Column("Commentary", required=False, width=80),
+        Column("Action", required=False, width=60,
+               help="The corrective action for a measure off target, printed with it in the pack's exceptions."),
+        Column("Action Owner", required=False, width=24, help="Who is responsible for the action."),
+        Column("Action Due", required=False, width=14, help="When the action is due: a date, or text such as "
+               "'March 2022'."),
+        Column("Year Basis", required=False, choices=YEAR_BASES, width=12,
+               help="What the Actual columns' years are: Financial (April to March, the default), Academic "
+                    "(September to August, e.g. exam results) or Calendar (the first year of the heading)."),
+        Column("Aggregation", required=False, choices=AGGREGATIONS, width=12,
+               help="Snapshot (the default): a rate or level at a point in time. Cumulative: a count that builds "
+                    "through the year; a part-year value (e.g. Q1-Q2, or this year's value to date) is compared "
+                    "with the target pro rata."),
+        Column("Data Lag (years)", required=False, kind="number", width=10,
+               help="For statistics published late: the extra years the latest value may be old before it is "
+                    "Out of date (blank = 0)."),
     ),
     help="One row per measure and cohort. Add one 'YYYY/YY Actual' column per year (oldest first) and the "
     "'YYYY/YY Target' column of the financial year. Benchmarks: add a '<Set> Comparator' column per comparator "

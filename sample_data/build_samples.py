@@ -7,6 +7,14 @@ Portfolio Performance and Resources Agreement 2021/22, transcribed) and writes, 
 
 * ``stockport-cfse-2021-22-agreement.xlsx``: the agreement as published;
 * ``stockport-cfse-2021-22-q3-illustrative.xlsx``: the same plus the ``q3_*.tsv`` illustrative in-year values
+  (a ``2021/22 Actual`` column, forecast outturn, savings achieved, officer commentary). These values are invented
+  for demonstration and the workbook says so (Illustrative = Yes).
+* ``stockport-cfse-2021-22-mid-year-illustrative.xlsx``: the same portfolio at Mid-Year, from the ``mid_year_*.tsv``
+  illustrative values (invented too, Illustrative = Yes), so that the movement from Mid-Year to Q3 can be seen.
+
+Every workbook takes each measure's Year Basis and Aggregation from ``measure_periods.tsv`` (Financial and Snapshot
+where a measure is not listed).
+
   (a ``2021/22 Actual`` column, forecast outturn, savings achieved, project progress, officer commentary). These
   values are invented for demonstration and the workbook says so (Illustrative = Yes).
 
@@ -38,6 +46,9 @@ HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "source"
 AGREEMENT_XLSX = HERE / "stockport-cfse-2021-22-agreement.xlsx"
 Q3_XLSX = HERE / "stockport-cfse-2021-22-q3-illustrative.xlsx"
+MID_YEAR_XLSX = HERE / "stockport-cfse-2021-22-mid-year-illustrative.xlsx"
+IN_YEAR_TITLES = {"q3": "Q3 (illustrative)", "mid_year": "Mid-Year (illustrative)"}
+PERIOD_COLUMNS = ["Year Basis", "Aggregation", "Data Lag (years)"]
 
 YEAR = "2021/22"
 Q3_ACTUAL = f"{YEAR} Actual"
@@ -45,6 +56,7 @@ MONEY_FORMAT = "#,##0;(#,##0)"
 MONEY_M_FORMAT = "0.000"
 FIXED_TIME = dt.datetime(2021, 6, 8, 9, 0, 0)  # workbook properties: keep the build deterministic
 
+ACTION_COLUMNS = ["Action", "Action Owner", "Action Due"]
 MEASURE_COLUMNS = [
     "PI Code",
     "Cohort",
@@ -287,37 +299,45 @@ def text_or_none(text: str) -> str | None:
     return text if text != "" else None
 
 
-def build(q3: bool) -> Workbook:
+def build(q3: bool = False, in_year: str | None = None) -> Workbook:
+    """The agreement; with ``q3`` (or ``in_year="q3"``) the Q3 sample; with ``in_year="mid_year"`` the Mid-Year one."""
+    prefix = in_year or ("q3" if q3 else None)
     wb = Workbook()
     wb.remove(wb.active)
     wb.properties.creator = "pprr sample_data/build_samples.py"
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
     wb.properties.title = "Stockport CFSE Portfolio Performance and Resources " + (
-        "Q3 (illustrative)" if q3 else "Agreement 2021/22"
+        IN_YEAR_TITLES[prefix] if prefix else "Agreement 2021/22"
     )
 
     # Portfolio
     portfolio = read_tsv("portfolio.tsv")
     expect_columns("portfolio.tsv", portfolio, ["Field", "Value"])
     fields = {r["Field"]: r["Value"] for r in portfolio}
-    if q3:
-        for r in read_tsv("q3_portfolio.tsv"):
+    if prefix:
+        for r in read_tsv(f"{prefix}_portfolio.tsv"):
             if r["Field"] not in fields:
-                raise SourceError(f"q3_portfolio.tsv: unknown field {r['Field']!r}")
+                raise SourceError(f"{prefix}_portfolio.tsv: unknown field {r['Field']!r}")
+            fields[r["Field"]] = r["Value"]
+    if prefix == "q3":
+        # the committee pack's front matter (illustrative): new fields, after the agreement's own
+        for r in read_tsv("q3_front_matter.tsv"):
+            if r["Field"] in fields:
+                raise SourceError(f"q3_front_matter.tsv: {r['Field']!r} is already set")
             fields[r["Field"]] = r["Value"]
     rows = []
     for field, value in fields.items():
-        rows.append([field, float(value) if field == "Tolerance %" else value])
+        rows.append([field, float(value) if field in ("Tolerance %", "Out Of Date After (years)") else value])
     write_sheet(wb, "Portfolio", ["Field", "Value"], rows)
 
     # Priorities
     priorities = read_tsv("priorities.tsv")
     expect_columns("priorities.tsv", priorities, ["Priority", "Title", "Outcome", "Commentary"])
-    if q3:
-        extra = {r["Priority"]: r["Commentary"] for r in read_tsv("q3_priorities.tsv")}
+    if prefix and (SOURCE / f"{prefix}_priorities.tsv").exists():
+        extra = {r["Priority"]: r["Commentary"] for r in read_tsv(f"{prefix}_priorities.tsv")}
         if set(extra) - {p["Priority"] for p in priorities}:
-            raise SourceError("q3_priorities.tsv: unknown priority")
+            raise SourceError(f"{prefix}_priorities.tsv: unknown priority")
         for p in priorities:
             p["Commentary"] = extra.get(p["Priority"], p["Commentary"])
     write_sheet(
@@ -341,20 +361,43 @@ def build(q3: bool) -> Workbook:
         check_choice("measures.tsv", m, "Corporate", {"Y", "N"})
         check_choice("measures.tsv", m, "GMS", {"Y", "N"})
     columns = list(MEASURE_COLUMNS)
-    if q3:
-        q3_rows = read_tsv("q3_measures.tsv")
-        expect_columns("q3_measures.tsv", q3_rows, ["PI Code", "Cohort", Q3_ACTUAL, "Commentary"])
+    if prefix:
+        q3_rows = read_tsv(f"{prefix}_measures.tsv")
+        expect_columns(f"{prefix}_measures.tsv", q3_rows, ["PI Code", "Cohort", Q3_ACTUAL, "Commentary"])
         extra = {(r["PI Code"], r["Cohort"]): r for r in q3_rows}
         unknown = set(extra) - set(keys)
         missing = set(keys) - set(extra)
         if unknown or missing:
-            raise SourceError(f"q3_measures.tsv: unknown {sorted(unknown)}, missing {sorted(missing)}")
+            raise SourceError(f"{prefix}_measures.tsv: unknown {sorted(unknown)}, missing {sorted(missing)}")
         for m in measures:
             e = extra[(m["PI Code"], m["Cohort"])]
             m[Q3_ACTUAL] = e[Q3_ACTUAL]
             if e["Commentary"]:
                 m["Commentary"] = e["Commentary"]
         columns.insert(columns.index("2021/22 Target"), Q3_ACTUAL)
+    # corrective actions on some Red measures (Q3, illustrative), in their own columns after Commentary; the
+    # agreement has the columns, empty
+    actions = {(r["PI Code"], r["Cohort"]): r for r in read_tsv("q3_actions.tsv")} if prefix == "q3" else {}
+    if set(actions) - set(keys):
+        raise SourceError(f"q3_actions.tsv: unknown {sorted(set(actions) - set(keys))}")
+    for m in measures:
+        a = actions.get((m["PI Code"], m["Cohort"]), {})
+        for name in ACTION_COLUMNS:
+            m[name] = a.get(name, "")
+    columns += ACTION_COLUMNS
+    periods = read_tsv("measure_periods.tsv")
+    expect_columns("measure_periods.tsv", periods, ["PI Code", "Cohort", *PERIOD_COLUMNS])
+    by_key = {(r["PI Code"], r["Cohort"]): r for r in periods}
+    if len(by_key) != len(periods) or set(by_key) - set(keys):
+        raise SourceError(f"measure_periods.tsv: duplicate or unknown {sorted(set(by_key) - set(keys))}")
+    for m in measures:
+        found = by_key.get((m["PI Code"], m["Cohort"]), {})
+        m["Year Basis"] = found.get("Year Basis") or "Financial"
+        m["Aggregation"] = found.get("Aggregation") or "Snapshot"
+        m["Data Lag (years)"] = found.get("Data Lag (years)", "")
+        check_choice("measure_periods.tsv", m, "Year Basis", {"Financial", "Academic", "Calendar"})
+        check_choice("measure_periods.tsv", m, "Aggregation", {"Snapshot", "Cumulative"})
+    columns[columns.index("Commentary"):columns.index("Commentary")] = PERIOD_COLUMNS
     extras = read_tsv("measure_extras.tsv")
     extra_columns = list(extras[0])[len(EXTRA_KEY):] if extras else []
     if extras and list(extras[0])[: len(EXTRA_KEY)] != EXTRA_KEY:
@@ -380,7 +423,7 @@ def build(q3: bool) -> Workbook:
                 row.append(measure_value(text))
             elif name in ("Priority",):
                 row.append(int(text))
-            elif name in ("Tolerance", "Comparator"):
+            elif name in ("Tolerance", "Comparator", "Data Lag (years)"):
                 row.append(float(text) if text else None)
             else:
                 row.append(text_or_none(text))
@@ -392,10 +435,10 @@ def build(q3: bool) -> Workbook:
     expect_columns("budget.tsv", budget, BUDGET_COLUMNS)
     for b in budget:
         check_choice("budget.tsv", b, "Division", set(DIVISIONS))
-    if q3:
-        extra = {r["Service"]: r for r in read_tsv("q3_budget.tsv")}
+    if prefix:
+        extra = {r["Service"]: r for r in read_tsv(f"{prefix}_budget.tsv")}
         if set(extra) != {b["Service"] for b in budget}:
-            raise SourceError("q3_budget.tsv: services differ from budget.tsv")
+            raise SourceError(f"{prefix}_budget.tsv: services differ from budget.tsv")
         for b in budget:
             b["Forecast Outturn"] = extra[b["Service"]]["Forecast Outturn"]
             b["Commentary"] = extra[b["Service"]]["Commentary"]
@@ -451,10 +494,10 @@ def build(q3: bool) -> Workbook:
         "Additional Information",
     ]
     expect_columns("savings.tsv", savings, cols)
-    if q3:
-        extra = {r["Proposal"]: r for r in read_tsv("q3_savings.tsv")}
+    if prefix and (SOURCE / f"{prefix}_savings.tsv").exists():
+        extra = {r["Proposal"]: r for r in read_tsv(f"{prefix}_savings.tsv")}
         if set(extra) != {s["Proposal"] for s in savings}:
-            raise SourceError("q3_savings.tsv: proposals differ from savings.tsv")
+            raise SourceError(f"{prefix}_savings.tsv: proposals differ from savings.tsv")
         for s in savings:
             for c in ("Risk Rating", "Value Achieved £m", "Additional Information"):
                 s[c] = extra[s["Proposal"]][c]
@@ -511,7 +554,7 @@ def build(q3: bool) -> Workbook:
     # Projects: the agreement's delivery plan; the Q3 copy adds progress (and projects added in year)
     projects = read_tsv("projects.tsv")
     expect_columns("projects.tsv", projects, PROJECT_COLUMNS)
-    if q3:
+    if prefix == "q3":
         q3_rows = read_tsv("q3_projects.tsv")
         expect_columns("q3_projects.tsv", q3_rows, PROJECT_COLUMNS)
         known = {(p["Priority"], p["Project"], p["Milestone"]): p for p in projects}
@@ -579,12 +622,15 @@ def main() -> int:
     try:
         agreement = build(q3=False)
         q3 = build(q3=True)
+        mid_year = build(in_year="mid_year")
     except SourceError as exc:
         print(f"build_samples: {exc}", file=sys.stderr)
         return 1
     save_reproducibly(agreement, AGREEMENT_XLSX)
     save_reproducibly(q3, Q3_XLSX)
-    print(f"wrote {AGREEMENT_XLSX.relative_to(HERE.parent)} and {Q3_XLSX.relative_to(HERE.parent)}")
+    save_reproducibly(mid_year, MID_YEAR_XLSX)
+    print(f"wrote {AGREEMENT_XLSX.relative_to(HERE.parent)}, {Q3_XLSX.relative_to(HERE.parent)} and "
+          f"{MID_YEAR_XLSX.relative_to(HERE.parent)}")
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -43,10 +44,35 @@ def q3(q3_bytes):
 
 @pytest.fixture
 def isolated_app(tmp_path, monkeypatch):
-    """An app session of its own: an empty drafts database and no parsed workbooks cached from other tests."""
+    """An app session of its own: an empty store and no parsed workbooks cached from other tests."""
     import streamlit as st
 
-    monkeypatch.setenv("PPRR_DRAFTS_DB", str(tmp_path / "drafts.sqlite3"))
+    monkeypatch.setenv("PPRR_DATABASE_URL", f"sqlite:///{tmp_path / 'pprr.sqlite3'}")
     st.cache_data.clear()
     yield
     st.cache_data.clear()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL server for the whole test run, torn down at the end."""
+    from postgres import PostgresServer
+
+    try:
+        server = PostgresServer().start()
+    except (RuntimeError, OSError) as error:
+        pytest.fail(str(error))
+    yield server
+    server.destroy()
+
+
+_databases = iter(range(1, 1_000_000))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path) -> str:
+    """An empty store's address: an SQLite file, or a new database on the test PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store' / 'pprr.sqlite3'}"
+    server = request.getfixturevalue("postgres_server")
+    return server.create_database(f"t{next(_databases)}_{os.getpid()}")

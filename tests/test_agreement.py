@@ -139,7 +139,8 @@ def test_problems_name_sheet_row_and_column_in_officer_words():
 
 def test_a_missing_required_column_of_a_new_sheet_is_an_error():
     wb = load_workbook(make_workbook(sheets={"Projects": [{"Priority": 1, "Status": "On track"}]}))
-    assert "Projects!row 1: The 'Project' column is missing from the header row of the 'Projects' sheet." in {
+    assert ("Projects!row 1: The 'Projects' sheet has no 'Project' heading in row 1, where pprr reads its headings; "
+            "row 1 holds Priority, Status. Name the columns as in the template.") in {
         str(p) for p in wb.errors}
 
 

@@ -86,3 +86,13 @@ def test_a_rerun_reuses_the_tables_and_charts_until_the_working_copy_changes(at,
     assert changed.budget.loc[0, "forecast"] == "(42)" and changed.budget.loc[0, "mark"] == "✎ edited"
     assert changed.charts["Variance"] != first.charts["Variance"]
     assert changed.charts["Savings"] == first.charts["Savings"]
+
+
+def test_each_variance_is_shown_with_its_commentary_largest_first(at, q3):
+    table = next(d.value for d in at.dataframe if "Commentary" in d.value.columns)
+    variances = [b for b in q3.budget if b.forecast is not None and round(b.forecast - b.net_budget) != 0]
+    assert len(table) == len(variances)
+    first = max(variances, key=lambda b: abs(b.forecast - b.net_budget))
+    assert table.iloc[0]["Service"] == first.service and table.iloc[0]["Commentary"] == first.commentary
+    for line in variances:
+        assert line.commentary in set(table["Commentary"])

@@ -1,4 +1,4 @@
-"""The Report page: the PDF pack built on request, the edited workbook and the statuses CSV."""
+"""The Report page: the PDF and HTML packs built on request, the edited workbook and the statuses CSV."""
 
 import io
 
@@ -38,7 +38,10 @@ def test_building_the_pack_offers_a_pdf_of_the_chosen_priorities(at):
     text = " ".join(" ".join((page.extract_text() or "").split()) for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "Start well and school readiness" in text
     assert "Special educational needs and disabilities" not in text
-    assert "Download the PDF pack" in downloads(at)
+    assert {"Download the PDF pack", "Download the accessible HTML pack"} <= downloads(at)
+    html = at.session_state["report_pdf"][2].decode("utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "Start well and school readiness" in html
+    assert "Special educational needs and disabilities" not in html
 
 
 def test_a_built_pack_is_withdrawn_when_the_choices_change(at):

@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 from app.state import SAMPLE, Working
 from pprr import load_workbook
 from pprr.safe_text import markdown_text
-from pprr.year.drafts import DraftStore
 from pprr.year.edits import make_edit
+from pprr.year.store import open_store
 
 pytestmark = pytest.mark.usefixtures("isolated_app")
 PAGES = {
@@ -144,4 +144,4 @@ def test_discarding_the_draft_deletes_it_and_reopens_the_sample():
     at.button(key="discard_draft").click().run()
     assert at.session_state["pprr_working"].edits == []
     assert at.session_state["pprr_working"].draft is None
-    assert DraftStore().load(token) is None
+    assert open_store().drafts.load(token) is None

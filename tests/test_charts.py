@@ -19,7 +19,7 @@ from pprr.model import (
     TargetKind,
 )
 from pprr.report import charts
-from pprr.rules.status import STATUS_ORDER, STATUS_STYLES, Status
+from pprr.rules.status import STATUS_STYLES, Status
 from pprr.rules.values import parse_text
 
 HOSTILE = "') || alert(1) || datum['x"  # text that would break out of a Vega expression string
@@ -86,12 +86,30 @@ def test_workbook_text_reaches_the_chart_as_data(make):
     assert any(HOSTILE in str(value) for row in _data(make(WORKBOOK).to_dict()) for value in row.values())
 
 
-def test_variance_chart_labels_and_directions():
-    rows = {r["service"]: r for r in _data(charts.variance_chart(WORKBOOK).to_dict())}
+def test_variance_chart_labels_and_colours_follow_the_budget_rag():
+    spec = charts.variance_chart(WORKBOOK).to_dict()
+    rows = {r["service"]: r for r in _data(spec)}
     assert set(rows) == {HOSTILE, "Fostering", "Transport"}  # no forecast, no bar
-    assert (rows[HOSTILE]["label"], rows[HOSTILE]["direction"]) == ("50", "Overspend")
-    assert (rows["Fostering"]["label"], rows["Fostering"]["direction"]) == ("(20)", "Underspend")
-    assert rows["Transport"]["direction"] == "On budget"
+    assert (rows[HOSTILE]["label"], rows[HOSTILE]["rag"]) == ("50", "Red")
+    assert (rows["Fostering"]["label"], rows["Fostering"]["rag"]) == ("(20)", "Green")
+    assert rows["Transport"]["rag"] == "Green"
+    scale = spec["layer"][0]["encoding"]["color"]["scale"]
+    assert scale == {"domain": ["Green", "Red"],  # only the ratings drawn
+                     "range": [STATUS_STYLES[Status.GREEN].colour, STATUS_STYLES[Status.RED].colour]}
+
+
+def test_an_amber_overspend_is_drawn_amber():
+    line = dataclasses.replace(WORKBOOK.budget[1], net_budget=5000, forecast=5010)  # +10: under 5% and £100k
+    wb = dataclasses.replace(WORKBOOK, budget=(line,))
+    rows = _data(charts.variance_chart(wb).to_dict())
+    assert [(r["rag"], r["label"]) for r in rows] == [("Amber", "10")]
+
+
+def test_reconciliation_colours_say_nothing_good_or_bad():
+    scale = charts.reconciliation_chart(WORKBOOK).to_dict()["layer"][0]["encoding"]["color"]["scale"]
+    assert scale["domain"] == ["Budget", "Increase", "Decrease"]
+    status_colours = {STATUS_STYLES[s].colour for s in (Status.GREEN, Status.AMBER, Status.RED)}
+    assert not status_colours & set(scale["range"])
 
 
 def test_variance_chart_limit_keeps_the_largest_variances_in_workbook_order():
@@ -111,17 +129,19 @@ def test_reconciliation_waterfall_steps():
 def test_status_chart_uses_the_status_colours_and_words_in_order():
     spec = charts.status_chart(WORKBOOK).to_dict()
     scale = spec["encoding"]["color"]["scale"]
-    assert scale["domain"] == [STATUS_STYLES[s].label for s in STATUS_ORDER]
-    assert scale["range"] == [STATUS_STYLES[s].colour for s in STATUS_ORDER]
+    drawn = (Status.GREEN, Status.AMBER, Status.RED)  # the legend shows only what is drawn
+    assert scale["domain"] == [STATUS_STYLES[s].label for s in drawn]
+    assert scale["range"] == [STATUS_STYLES[s].colour for s in drawn]
     counts = {(r["priority"][:2], r["status"]): r["count"] for r in _data(spec)}
     assert counts == {("1.", "Green"): 1, ("1.", "Red"): 1, ("2.", "Amber"): 1}
 
 
-def test_savings_chart_colours_ratings_from_status_styles():
+def test_savings_chart_colours_ratings_from_status_styles_in_thousands():
     spec = charts.savings_chart(WORKBOOK).to_dict()
-    scale = spec["layer"][0]["encoding"]["color"]["scale"]
-    assert scale == {"domain": ["Green", "Red"],
-                     "range": [STATUS_STYLES[Status.GREEN].colour, STATUS_STYLES[Status.RED].colour]}
+    rows = {r["bar"]: r for r in _data(spec)}
+    assert rows["Green: achieved"]["colour"] == STATUS_STYLES[Status.GREEN].colour
+    assert rows["Red: identified"]["label"] == "100"  # £0.1m
+    assert spec["layer"][0]["encoding"]["color"]["legend"] is None  # every bar is named on its axis
 
 
 def test_chart_png_renders_offline():

@@ -108,9 +108,21 @@ def test_status_csv(capsys, valid):
     rows = list(csv.reader(io.StringIO(out)))
     assert (code, err) == (0, "")
     assert rows[0] == ["code", "cohort", "priority", "name", "latest_period", "actual", "target", "status", "trend",
-                       "reason"]
+                       "reason", "data_period", "out_of_date"]
     assert rows[1][:8] == ["CFSE.1", "", "1", "Children in low income families", "2020/21", "9.1%", "9.5%", "Green"]
+    assert rows[1][10:] == ["2020/21", "No"]
     assert len(rows) == 7
+
+
+def test_status_csv_says_which_period_and_whether_out_of_date(capsys):
+    code, out, _ = run(capsys, "status", ROOT / "sample_data" / "stockport-cfse-2021-22-q3-illustrative.xlsx",
+                       "--format", "csv")
+    rows = {(r["code"], r["cohort"]): r for r in csv.DictReader(io.StringIO(out))}
+    assert code == 0
+    ehc = rows[("CSFE.9(iii)", "EHC Plan")]
+    assert (ehc["data_period"], ehc["out_of_date"], ehc["status"]) == ("2018/19 academic", "Yes", "Out of date")
+    assert (rows[("CFSE.32", "")]["data_period"], rows[("CFSE.32", "")]["out_of_date"]) == ("2021/22 Q1-Q2", "No")
+    assert rows[("CFSE.1", "")]["data_period"] == "2021/22"
 
 
 def test_status_table_and_output_file(capsys, valid, tmp_path):
@@ -160,6 +172,24 @@ def test_pack(capsys, valid, tmp_path):
                          "--section", "priorities", "--exceptions-only", "--scenario", scenario)
     assert (code, out) == (0, ""), err
     assert target.read_bytes().startswith(b"%PDF")
+
+
+def test_pack_html_since_a_previous_report(capsys, valid, tmp_path):
+    previous = tmp_path / "previous.xlsx"
+    previous.write_bytes(make_workbook(portfolio={"Reporting Period": "Mid-Year"}))
+    target = tmp_path / "pack.html"
+    code, out, err = run(capsys, "pack", valid, "-o", target, "--format", "html", "--since", previous)
+    assert (code, out) == (0, ""), err
+    html = target.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "Since the Mid-Year report" in html
+
+
+def test_pack_since_another_portfolio_is_refused_in_one_line(capsys, valid, tmp_path):
+    other = tmp_path / "other.xlsx"
+    other.write_bytes(make_workbook(portfolio={"Portfolio": "Adult Social Care"}))
+    code, _, err = run(capsys, "pack", valid, "-o", tmp_path / "p.pdf", "--since", other)
+    assert code == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "p.pdf").exists()
 
 
 @pytest.mark.parametrize(

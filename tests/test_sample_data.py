@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_data"
 AGREEMENT = SAMPLES / "stockport-cfse-2021-22-agreement.xlsx"
 Q3 = SAMPLES / "stockport-cfse-2021-22-q3-illustrative.xlsx"
+MID_YEAR = SAMPLES / "stockport-cfse-2021-22-mid-year-illustrative.xlsx"
 SEED = SAMPLES / "source" / "stockport-cfse-ppra-2021-22.txt"
 SHARED_SEED = Path("/work/shared/seeds/000_11bf325a3285ac91.txt")
 
@@ -60,6 +61,11 @@ def agreement():
 @pytest.fixture(scope="module")
 def q3():
     return load_workbook(Q3)
+
+
+@pytest.fixture(scope="module")
+def mid_year():
+    return load_workbook(MID_YEAR)
 
 
 def records(ws) -> list[dict[str, object]]:
@@ -213,15 +219,16 @@ def gap_status(
 # ------------------------------------------------------------------ files and sheets
 
 
-def test_both_files_exist_with_all_sheets(agreement, q3):
-    assert AGREEMENT.is_file() and Q3.is_file()
+def test_every_file_exists_with_all_sheets(agreement, q3, mid_year):
+    assert AGREEMENT.is_file() and Q3.is_file() and MID_YEAR.is_file()
     assert agreement.sheetnames == SHEETS
     assert q3.sheetnames == SHEETS
+    assert mid_year.sheetnames == SHEETS
 
 
-def test_sheets_carry_every_schema_column(agreement, q3):
+def test_sheets_carry_every_schema_column(agreement, q3, mid_year):
     schema = pytest.importorskip("pprr.schema")
-    for wb in (agreement, q3):
+    for wb in (agreement, q3, mid_year):
         for sheet in schema.SHEETS:
             names = {schema.norm_header(h) for h in header(wb[sheet.name])}
             for column in sheet.columns:
@@ -234,12 +241,12 @@ def test_bundled_seed_is_the_shared_seed():
     assert SEED.read_bytes() == SHARED_SEED.read_bytes()
 
 
-def test_workbooks_are_what_the_build_script_makes_from_the_tsvs(agreement, q3):
+def test_workbooks_are_what_the_build_script_makes_from_the_tsvs(agreement, q3, mid_year):
     spec = importlib.util.spec_from_file_location("build_samples", SAMPLES / "build_samples.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    for committed, q3_flag in ((agreement, False), (q3, True)):
-        built = module.build(q3=q3_flag)
+    for committed, in_year in ((agreement, None), (q3, "q3"), (mid_year, "mid_year")):
+        built = module.build(in_year=in_year)
         assert built.sheetnames == committed.sheetnames
         for name in committed.sheetnames:
             got = [[(c.value, c.number_format) for c in row] for row in built[name].iter_rows()]
@@ -285,14 +292,19 @@ def test_portfolio_fields(agreement, q3):
         "Approved By": "CF",
         "Tolerance %": 5,
         "Illustrative": "No",
+        "Out Of Date After (years)": 1,
         "Comparator Set": "Statistical Neighbours",
     }
     b = portfolio_fields(q3)
     assert b["Illustrative"] == "Yes"
     assert b["Reporting Period"] == "Q3 Update"
     assert b["Version"] == "Q3 illustrative"
+    schema = pytest.importorskip("pprr.schema")
+    front = set(schema.FRONT_MATTER_FIELDS)
+    assert {k for k in b if k in front} == front - {"Recommendations"}  # the standard recommendations
+    assert b["Meeting Date"] and b["Committee"]
     assert {
-        k: v for k, v in b.items() if k not in ("Illustrative", "Reporting Period", "Version", "Date")
+        k: v for k, v in b.items() if k not in ("Illustrative", "Reporting Period", "Version", "Date", *front)
     } == {k: v for k, v in a.items() if k not in ("Illustrative", "Reporting Period", "Version", "Date")}
 
 
@@ -682,7 +694,74 @@ def test_q3_budget_forecast(agreement, q3):
     assert all(r["Commentary"] for r in b if variance[r["Service"]])
 
 
-# ------------------------------------------------------------------ delivery plans, benchmarks, risks
+# ------------------------------------------------------------------ periods, and the Mid-Year illustrative sample
+
+
+def test_measures_say_their_year_basis_and_aggregation(agreement, q3, mid_year):
+    for wb in (agreement, q3, mid_year):
+        rows = {(r["PI Code"], r["Cohort"]): r for r in values(wb["Measures"])}
+        assert {r["Year Basis"] for r in rows.values()} == {"Financial", "Academic"}
+        assert {k for k, r in rows.items() if r["Aggregation"] == "Cumulative"} == {("CFSE.32", None), ("CSFE.63", None)}
+        # Attainment, absence, exclusions and child measurement are by school year; health and care by financial.
+        for key in (("CSFE.9(iii)", "EHC Plan"), ("CFSE.13", "Reading"), ("CFSE.16(i)", None), ("CFSE.24(iv)", "SEN Support"),
+                    ("CFSE.5", None), ("CFSE.33", None)):
+            assert rows[key]["Year Basis"] == "Academic", key
+        for key in (("CFSE.1", None), ("CFSE.32", None), ("CFSE.55", None), ("CFSE.42", None), ("CFSE.25", None)):
+            assert rows[key]["Year Basis"] == "Financial", key
+
+
+def test_mid_year_is_the_same_portfolio_marked_illustrative(agreement, q3, mid_year):
+    fields = portfolio_fields(mid_year)
+    assert (fields["Reporting Period"], fields["Illustrative"]) == ("Mid-Year", "Yes")
+    assert "illustrative" in fields["Version"].casefold()
+    assert mid_year.properties.title.endswith("Mid-Year (illustrative)")
+    assert header(mid_year["Measures"]) == header(q3["Measures"])
+    a, m = values(agreement["Measures"]), values(mid_year["Measures"])
+    assert [(r["PI Code"], r["Cohort"]) for r in a] == [(r["PI Code"], r["Cohort"]) for r in m]
+    for ra, rm in zip(a, m):
+        for col in ("2018/19 Actual", "2019/20 Actual", "2020/21 Actual", "2021/22 Target"):
+            assert ra[col] == rm[col]
+    for sheet in ("Budget Changes", "Reserves", "Capital", "Glossary", "Savings"):
+        assert values(agreement[sheet]) == values(mid_year[sheet])
+
+
+def test_mid_year_values_differ_from_q3_plausibly(q3, mid_year):
+    q, m = values(q3["Measures"]), values(mid_year["Measures"])
+    differ = [(rq["PI Code"], rq["Cohort"]) for rq, rm in zip(q, m) if rq["2021/22 Actual"] != rm["2021/22 Actual"]]
+    assert 25 <= len(differ) <= 45
+    mid = {(r["PI Code"], r["Cohort"]): r["2021/22 Actual"] for r in m}
+    assert mid[("CSFE.63", None)] == 1268 and mid[("CFSE.32", None)] == "397 (114) Q1 2021/22"
+    assert mid[("CFSE.1", None)] == "Awaiting data"  # published after Mid-Year, in time for Q3
+
+
+def test_mid_year_forecast_is_the_overspend_q3_moves_on_from(q3, mid_year):
+    budget = {r["Service"]: r for r in values(q3["Budget"])}
+    mid = values(mid_year["Budget"])
+    assert [r["Service"] for r in mid] == list(budget)
+    assert all(r["Net Budget"] == budget[r["Service"]]["Net Budget"] for r in mid)
+    variance = {r["Service"]: held(r["Forecast Outturn"]) - held(r["Net Budget"]) for r in mid}
+    q3_variance = {s: held(r["Forecast Outturn"]) - held(r["Net Budget"]) for s, r in budget.items()}
+    assert sum(variance.values()) == 238 and sum(q3_variance.values()) == 325
+    moved = {s for s in variance if variance[s] != q3_variance[s]}
+    assert moved == {"External Placements", "SEN Transport", "Social Worker Teams", "Children with a Disability",
+                     "Early Help Offer", "School Improvement"}
+    assert all(r["Commentary"] for r in mid if r["Service"] in moved)
+
+
+def test_movement_from_mid_year_to_q3_shows_out_of_the_box():
+    pprr = pytest.importorskip("pprr")
+    from pprr.year.movement import Change, compare
+
+    movement = compare(pprr.load_workbook(MID_YEAR), pprr.load_workbook(Q3))
+    assert movement.ok and movement.problems == ()
+    assert movement.total_sentence() == (
+        "Forecast overspend £0.325m, £0.087m more than the £0.238m reported at Mid-Year.")
+    counts = movement.change_counts
+    assert counts[Change.IMPROVED] >= 10 and counts[Change.WORSENED] >= 5 and counts[Change.NEW_DATA] >= 5
+    assert counts[Change.NEW_MEASURE] == counts[Change.REMOVED_MEASURE] == 0
+    assert {s.service for s in movement.services if s.movement} == {
+        "External Placements", "SEN Transport", "Social Worker Teams", "Children with a Disability",
+        "Early Help Offer", "School Improvement"}
 
 
 def test_every_comparator_is_printed_in_the_agreement_beside_its_measure(agreement, seed_lines):

@@ -24,11 +24,12 @@ def test_status_rows_columns_and_values(wb):
     assert first == {
         "code": "CFSE.1", "cohort": "", "priority": 1, "name": "Children in low income families",
         "latest_period": "2020/21 Q4", "actual": "9.55% (240) Q4", "target": "9.5%", "status": "Amber",
-        "trend": "Declining", "reason": first["reason"],
+        "trend": "Declining", "reason": first["reason"], "data_period": "2020/21 Q4", "out_of_date": "No",
     }
-    assert first["reason"].startswith("9.55% vs target 9.5%")
+    assert first["reason"].startswith("9.55% (2020/21 Q4) vs target 9.5%")
     reading = next(r for r in rows if r["cohort"] == "Reading")
     assert (reading["latest_period"], reading["actual"], reading["trend"]) == ("2019/20", "0.2", "")
+    assert (reading["data_period"], reading["out_of_date"], reading["status"]) == ("2019/20", "Yes", "Out of date")
 
 
 def test_status_rows_use_the_workbook_tolerance(wb):

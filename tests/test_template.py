@@ -5,7 +5,7 @@ import openpyxl
 import pytest
 
 from pprr import load_workbook
-from pprr.schema import COUNCIL_FIELDS, MISSING_WORDS, SHEETS, YES_NO, norm_header
+from pprr.schema import MISSING_WORDS, PORTFOLIO_FIELDS, SHEETS, YES_NO, norm_header
 from pprr.workbook.template import current_financial_year, template_bytes, write_template
 
 
@@ -71,7 +71,7 @@ def test_closed_lists_have_dropdowns(book, sheet, header, choices):
 def test_portfolio_fields_prefilled_with_dropdowns(book):
     ws = book["Portfolio"]
     values = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(2, ws.max_row + 1)}
-    assert list(values) == list(COUNCIL_FIELDS)
+    assert list(values) == list(PORTFOLIO_FIELDS)
     assert values["Tolerance %"] == 5 and values["Illustrative"] == "No" and values["Financial Year"] == "2021/22"
     rows = {name: r for r, name in enumerate(values, start=2)}
     dvs = validations(ws)

@@ -485,7 +485,7 @@ def test_round_trip_on_the_agreement_sample(agreement_bytes, agreement):
     reread = load_workbook(out)
     assert state(reread) == state(apply_edits(wb, edits))
     assert [p.message for p in reread.problems] == [p.message for p in agreement.problems]
-    # The agreement has no 2021/22 Actual: it is appended after the last column (Note), with its header style.
+    # The agreement has no 2021/22 Actual: it is appended after the last column, with its header style.
     before = openpyxl.load_workbook(BytesIO(agreement_bytes))["Measures"]
     ws = openpyxl.load_workbook(BytesIO(out))["Measures"]
     headers = [c.value for c in before[1]]

@@ -9,24 +9,28 @@ from __future__ import annotations
 
 import functools
 import json
-from collections import Counter
 from pathlib import Path
 
 import altair as alt
-import pandas as pd
 import vl_convert
 
 from ..model import PortfolioWorkbook
 from ..rules import finance
-from ..rules.status import STATUS_ORDER, STATUS_STYLES, Rating, Settings, Status, rate_measures
+from ..rules.status import STATUS_ORDER, STATUS_STYLES, Rating, Status
+from .chart_data import (
+    WATERFALL_COLOURS,
+    reserves_data,
+    savings_data,
+    status_data,
+    variance_data,
+    waterfall_data,
+)
 
 FONTS = Path(__file__).parent / "fonts"
 FONT = "DejaVu Sans"
 WIDTH = 460
 ROW_STEP = 20  # pixels per bar row: room for every row's 12 px label
 LABEL_LIMIT = 230  # pixels of an axis label before it is cut with an ellipsis
-OVERSPEND = STATUS_STYLES[Status.RED].colour
-UNDERSPEND = STATUS_STYLES[Status.GREEN].colour
 NEUTRAL = STATUS_STYLES[Status.CONTEXTUAL].colour
 MUTED = STATUS_STYLES[Status.NO_DATA].colour
 PNG_CACHE = 32  # renderings kept per process, keyed by the whole chart specification
@@ -54,20 +58,11 @@ def _sized(chart: alt.TopLevelMixin, width: Width, height) -> alt.TopLevelMixin:
     return chart
 
 
-def _money_label(values: pd.Series) -> list[str]:
-    return [finance.format_money(v) for v in values]
-
-
 def _padded(values: list[float], share: float, zero: bool = True) -> list[float]:
     """An axis domain around ``values`` with room for the bar labels on both sides."""
     lo, hi = min(values), max(values)
     pad = max((hi - lo) * share, 1.0)
     return [lo - pad if (lo < 0 or not zero) else 0.0, hi + pad]
-
-
-def _numbered(labels: list[str]) -> list[str]:
-    """Unique axis labels in a fixed order: ``1. Opening``, ``2. Demand`` ... (labels may repeat in a workbook)."""
-    return [f"{i}. {label}" for i, label in enumerate(labels, 1)]
 
 
 def budget_forecast_chart(wb: PortfolioWorkbook, width: int = WIDTH - 140) -> alt.TopLevelMixin:
@@ -98,33 +93,24 @@ def budget_forecast_chart(wb: PortfolioWorkbook, width: int = WIDTH - 140) -> al
     return _styled(chart, "Net budget and forecast outturn by service (£000)")
 
 
-def variance_chart(wb: PortfolioWorkbook, limit: int | None = None, width: Width = WIDTH - 100) -> alt.TopLevelMixin:
-    """Forecast variance per service: overspend right (red), underspend left (green), each bar labelled in £000.
+def _rag_scale(rags: list[str]) -> alt.Scale:
+    shown = [s.value for s in STATUS_ORDER if s.value in rags]
+    return alt.Scale(domain=shown, range=[STATUS_STYLES[Status(r)].colour for r in shown])
 
-    With ``limit``, only that many services with the largest variances (either way) are drawn, in workbook order,
-    so that a large budget still prints legibly; the title says so.
-    """
-    table = finance.budget_table(wb).dropna(subset=["variance"])
-    title = "Forecast variance by service (£000; overspend positive)"
-    if limit is not None and len(table) > limit:
-        table = table.loc[table["variance"].abs().astype(float).nlargest(limit).index.sort_values()]
-        title = f"Forecast variance: the {limit} largest of {len(wb.budget)} services (£000; overspend positive)"
-    data = pd.DataFrame({
-        "service": table["service"],
-        "variance": table["variance"].astype(float),
-        "label": _money_label(table["variance"]),
-        "direction": ["Overspend" if v > 0 else "Underspend" if v < 0 else "On budget" for v in table["variance"]],
-    })
+
+def variance_chart(wb: PortfolioWorkbook, limit: int | None = None, width: Width = WIDTH - 100) -> alt.TopLevelMixin:
+    """Forecast variance per service: overspend right, underspend left, coloured by the service's RAG as the budget
+    table rates it, each bar labelled in £000 (negatives in brackets). Numbers from :func:`variance_data`."""
+    data, title = variance_data(wb, limit)
+    data = data.drop(columns=["colour"])
     base = alt.Chart(data).encode(
         y=alt.Y("service:N", title=None, sort=list(data["service"]), axis=alt.Axis(labelOverlap=False)),
         x=alt.X("variance:Q", title="Variance, £000 (forecast − net budget)",
                 scale=alt.Scale(domain=_padded([0.0, *data["variance"]], 0.25))),
     )
     bars = base.mark_bar().encode(
-        color=alt.Color("direction:N", title=None, sort=["Overspend", "Underspend", "On budget"],
-                        scale=alt.Scale(domain=["Overspend", "Underspend", "On budget"],
-                                        range=[OVERSPEND, UNDERSPEND, MUTED])),
-        tooltip=["service", alt.Tooltip("label:N", title="Variance £000"), "direction"],
+        color=alt.Color("rag:N", title="Budget RAG", scale=_rag_scale(list(data["rag"]))),
+        tooltip=["service", alt.Tooltip("label:N", title="Variance £000"), alt.Tooltip("rag:N", title="RAG")],
     )
     right = base.transform_filter(alt.datum.variance >= 0).mark_text(align="left", dx=4, fontSize=11)
     left = base.transform_filter(alt.datum.variance < 0).mark_text(align="right", dx=-4, fontSize=11)
@@ -133,26 +119,9 @@ def variance_chart(wb: PortfolioWorkbook, limit: int | None = None, width: Width
     return _styled(chart, title)
 
 
-def _waterfall_data(recon: finance.Reconciliation) -> pd.DataFrame:
-    rows, running = [], 0.0
-    for line in recon.lines:
-        if line.kind == "subtotal":
-            continue
-        if line.kind in ("opening", "closing"):
-            start, end, kind = 0.0, line.total, "Budget"
-        else:
-            start, end = running, running + line.total
-            kind = "Increase" if line.total >= 0 else "Decrease"
-        running = end
-        rows.append((line.label, start, end, kind, finance.format_money(line.total)))
-    data = pd.DataFrame(rows, columns=["label", "start", "end", "kind", "amount"])
-    data["step"] = _numbered(list(data["label"]))
-    return data
-
-
 def reconciliation_chart(wb: PortfolioWorkbook, width: Width = WIDTH - 120) -> alt.TopLevelMixin:
     """The cash-limit reconciliation as a waterfall: opening budget, each change, the closing budget."""
-    data = _waterfall_data(finance.reconciliation(wb))
+    data = waterfall_data(finance.reconciliation(wb))
     base = alt.Chart(data).encode(y=alt.Y("step:N", title=None, sort=list(data["step"]),
                                           axis=alt.Axis(labelOverlap=False)))
     changes = data[data["kind"] != "Budget"]
@@ -162,9 +131,9 @@ def reconciliation_chart(wb: PortfolioWorkbook, width: Width = WIDTH - 120) -> a
         x=alt.X("start:Q", title="£000, all divisions (the axis does not start at zero)",
                 scale=alt.Scale(domain=domain, zero=False)),
         x2="end:Q",
-        color=alt.Color("kind:N", title=None, sort=["Budget", "Increase", "Decrease"],
-                        scale=alt.Scale(domain=["Budget", "Increase", "Decrease"],
-                                        range=[NEUTRAL, OVERSPEND, UNDERSPEND])),
+        color=alt.Color("kind:N", title=None, sort=list(WATERFALL_COLOURS),
+                        scale=alt.Scale(domain=[k for k in WATERFALL_COLOURS if k in set(data["kind"])],
+                                        range=[c for k, c in WATERFALL_COLOURS.items() if k in set(data["kind"])])),
         tooltip=["label", alt.Tooltip("amount:N", title="£000"), "kind"],
     )
     labels = base.mark_text(align="left", dx=4, fontSize=11).encode(x=alt.X("max_end:Q"), text="amount:N")
@@ -173,50 +142,33 @@ def reconciliation_chart(wb: PortfolioWorkbook, width: Width = WIDTH - 120) -> a
     return _styled(chart, "Cash-limit reconciliation (£000)")
 
 
-def _risk_colours(risks: list[str]) -> list[str]:
-    known = {s.value: STATUS_STYLES[s].colour for s in (Status.GREEN, Status.AMBER, Status.RED)}
-    return [known.get(r, MUTED) for r in risks]
-
-
 def savings_chart(wb: PortfolioWorkbook, width: Width | None = None) -> alt.TopLevelMixin:
-    """Savings identified and achieved (£m) by risk rating, in the rating's colour (achieved solid)."""
-    table = finance.savings_by_risk(wb)
-    table = table[table["risk"] != "Total"]
-    long = table.melt(id_vars=["risk"], value_vars=["identified_m", "achieved_m"], var_name="kind",
-                      value_name="amount")
-    long["kind"] = long["kind"].map({"identified_m": "Identified", "achieved_m": "Achieved"})
-    long["amount"] = long["amount"].astype(float)
-    long["label"] = [finance.format_money_m(v) for v in long["amount"]]
-    risks = list(table["risk"])
-    base = alt.Chart(long).encode(
-        x=alt.X("risk:N", title="Risk rating", sort=risks, axis=alt.Axis(labelAngle=0)),
-        xOffset=alt.XOffset("kind:N", sort=["Identified", "Achieved"]),
-        y=alt.Y("amount:Q", title="£m"),
+    """Savings identified and achieved (£000) by risk rating, one bar each, named on the axis (no legend needed:
+    the rating and the kind are written beside every bar). Numbers from :func:`savings_data`."""
+    data = savings_data(wb)
+    data["bar"] = [f"{r}: {k.lower()}" for r, k in zip(data["risk"], data["kind"])]
+    base = alt.Chart(data).encode(
+        y=alt.Y("bar:N", title=None, sort=list(data["bar"]), axis=alt.Axis(labelOverlap=False)),
+        x=alt.X("amount:Q", title="£000", scale=alt.Scale(domain=_padded([0.0, *data["amount"]], 0.2))),
     )
     bars = base.mark_bar().encode(
-        color=alt.Color("risk:N", title="Risk rating", scale=alt.Scale(domain=risks, range=_risk_colours(risks)),
-                        legend=None),
-        opacity=alt.Opacity("kind:N", title=None, sort=["Identified", "Achieved"],
-                            scale=alt.Scale(domain=["Identified", "Achieved"], range=[0.4, 1.0])),
-        tooltip=["risk", "kind", alt.Tooltip("label:N", title="£m")],
+        color=alt.Color("colour:N", scale=None, legend=None),
+        tooltip=["risk", "kind", alt.Tooltip("label:N", title="£000")],
     )
-    text = base.mark_text(dy=-6, fontSize=11).encode(text="label:N")
-    chart = _sized(alt.layer(bars, text), width or max(160, 110 * len(risks)), 220)
-    return _styled(chart, "Savings identified and achieved by risk rating (£m)")
+    text = base.mark_text(align="left", dx=4, fontSize=11).encode(text="label:N")
+    chart = _sized(alt.layer(bars, text), width or WIDTH - 160, alt.Step(ROW_STEP))
+    return _styled(chart, "Savings identified and achieved by risk rating (£000)")
 
 
 def reserves_chart(wb: PortfolioWorkbook, width: Width = WIDTH - 160) -> alt.TopLevelMixin:
-    """Approved use of reserves (£000) by reserve category, stacked by division."""
-    table = finance.reserves_table(wb).dropna(subset=["approved_use"])
-    table["approved_use"] = table["approved_use"].astype(float)
-    totals = finance.reserves_by(wb, "category")
-    totals["label"] = _money_label(totals["approved_use"])
-    totals["approved_use"] = totals["approved_use"].astype(float)
-    order = list(totals.sort_values("approved_use", ascending=False)["category"])
+    """Approved use of reserves (£000) by reserve category, stacked by division. Numbers from
+    :func:`pprr.report.chart_data.reserves_data`."""
+    table, totals, order, colours = reserves_data(wb)
     bars = alt.Chart(table).mark_bar().encode(
         y=alt.Y("category:N", title=None, sort=order),
         x=alt.X("sum(approved_use):Q", title="Approved use, £000"),
-        color=alt.Color("division:N", title="Division"),
+        color=alt.Color("division:N", title="Division",
+                        scale=alt.Scale(domain=list(colours), range=list(colours.values()))),
         tooltip=["category", "division", alt.Tooltip("sum(approved_use):Q", format=",.0f", title="£000")],
     )
     text = alt.Chart(totals).mark_text(align="left", dx=4, fontSize=11).encode(
@@ -225,34 +177,20 @@ def reserves_chart(wb: PortfolioWorkbook, width: Width = WIDTH - 160) -> alt.Top
     return _styled(chart, "Reserves: approved use by category (£000)")
 
 
-def _priority_label(number: int, title: str) -> str:
-    label = f"{number}. {title}".strip()
-    return label if len(label) <= 60 else label[:59] + "…"
-
-
 def status_chart(wb: PortfolioWorkbook, ratings: tuple[Rating, ...] | None = None,
                  width: Width = WIDTH - 180) -> alt.TopLevelMixin:
     """Measures per status for each priority, stacked in status order, coloured and named as everywhere else.
-    For a single priority, one bar with no row label (the priority is named around the chart)."""
-    if ratings is None:
-        ratings = rate_measures(wb.measures, Settings(tolerance_pct=wb.portfolio.tolerance_pct, comparator_set=wb.portfolio.comparator_set))
-    titles = {p.number: p.title for p in wb.priorities}
-    numbers = list(dict.fromkeys([p.number for p in wb.priorities] + [m.priority for m in wb.measures]))
-    labels = {n: _priority_label(n, titles.get(n, f"Priority {n}")) for n in numbers}
-    rank = {STATUS_STYLES[s].label: i for i, s in enumerate(STATUS_ORDER)}
-    counts: Counter[tuple[int, str]] = Counter(
-        (measure.priority, rating.style.label) for measure, rating in zip(wb.measures, ratings))
-    data = pd.DataFrame(
-        [(labels[n], status, count, rank[status]) for (n, status), count in counts.items()],
-        columns=["priority", "status", "count", "rank"],
-    )
-    domain = [STATUS_STYLES[s].label for s in STATUS_ORDER]
-    single = len(numbers) == 1
+    For a single priority, one bar with no row label (the priority is named around the chart). Numbers from
+    :func:`pprr.report.chart_data.status_data`."""
+    data, order = status_data(wb, ratings)
+    single = len(order) == 1
+    colour = {STATUS_STYLES[st].label: STATUS_STYLES[st].colour for st in STATUS_ORDER}
+    domain = [d for d in colour if d in set(data["status"])]  # the legend shows only what is drawn
     chart = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("priority:N", title=None, sort=[labels[n] for n in numbers], axis=None if single else alt.Undefined),
+        y=alt.Y("priority:N", title=None, sort=order, axis=None if single else alt.Undefined),
         x=alt.X("count:Q", title="Measures", axis=alt.Axis(tickMinStep=1, format="d")),
         color=alt.Color("status:N", title="Status", sort=domain,
-                        scale=alt.Scale(domain=domain, range=[STATUS_STYLES[s].colour for s in STATUS_ORDER])),
+                        scale=alt.Scale(domain=domain, range=[colour[d] for d in domain])),
         order=alt.Order("rank:Q"),
         tooltip=["priority", "status", "count"],
     )

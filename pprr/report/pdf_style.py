@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -21,7 +20,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -36,12 +34,13 @@ from reportlab.platypus import (
 
 from ..rules.status import STATUS_STYLES, Status
 from ..safe_text import pdf_text
+from .typeface import BOLD, FONT, FONTS, register_fonts  # noqa: F401  (FONTS: where the packs' fonts live)
 
-FONTS = Path(__file__).parent / "fonts"
-FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 PAGE_W, PAGE_H = A4
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 16 * mm, 22 * mm, 18 * mm
 CONTENT_W = PAGE_W - 2 * MARGIN_X
+FRAME_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
+LANG = "en-GB"
 TEXT_LIMIT = 20_000  # characters of one commentary printed before it is cut
 CELL_LIMIT = 600  # characters of one table cell
 CHUNK_ROWS = 40  # body rows of a table measured at a time; a longer table splits across pages in linear time
@@ -55,13 +54,6 @@ TOTAL_FILL = colors.HexColor("#F2F2F2")
 MARK = colors.HexColor("#B3261E")
 
 
-@functools.cache
-def register_fonts() -> None:
-    pdfmetrics.registerFont(TTFont(FONT, str(FONTS / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont(BOLD, str(FONTS / "DejaVuSans-Bold.ttf")))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
-
-
 def _style(name: str, size: float = 9.5, font: str = FONT, leading: float | None = None, **kw) -> ParagraphStyle:
     kw.setdefault("textColor", INK)
     return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading or size * 1.3, **kw)
@@ -69,26 +61,33 @@ def _style(name: str, size: float = 9.5, font: str = FONT, leading: float | None
 
 @functools.cache
 def styles() -> dict[str, ParagraphStyle]:
+    """Every text style; nothing a reader must read is smaller than 9 pt (the page furniture is 8 pt)."""
     register_fonts()
+    keep = {"allowWidows": 0, "allowOrphans": 0}
     return {
-        "title": _style("title", 24, BOLD, spaceAfter=6 * mm),
-        "subtitle": _style("subtitle", 14, spaceAfter=3 * mm, textColor=GREY),
-        "h1": _style("h1", 16, BOLD, spaceBefore=2 * mm, spaceAfter=3 * mm, keepWithNext=1),
+        "title": _style("title", 24, BOLD, spaceAfter=5 * mm),
+        "subtitle": _style("subtitle", 14, spaceAfter=4 * mm, textColor=GREY),
+        "cover": _style("cover", 14, BOLD, spaceAfter=2 * mm, textColor=GREY),
+        "h1": _style("h1", 16, BOLD, spaceBefore=2 * mm, spaceAfter=3 * mm),
         "h2": _style("h2", 12.5, BOLD, spaceBefore=4 * mm, spaceAfter=2 * mm),
-        "h3": _style("h3", 10, BOLD, spaceBefore=3 * mm, spaceAfter=1 * mm, keepWithNext=1),
-        "body": _style("body", spaceAfter=2 * mm),
-        "note": _style("note", 8, textColor=GREY, spaceAfter=2 * mm),
-        "cell": _style("cell", 8),
-        "cell_small": _style("cell_small", 7, textColor=GREY),
-        "cell_bold": _style("cell_bold", 8, BOLD),
-        "cell_right": _style("cell_right", 8, alignment=TA_RIGHT),
-        "cell_right_bold": _style("cell_right_bold", 8, BOLD, alignment=TA_RIGHT),
-        "cell_head": _style("cell_head", 8, BOLD),
-        "cell_head_right": _style("cell_head_right", 8, BOLD, alignment=TA_RIGHT),
-        "badge": _style("badge", 7.5, BOLD, alignment=TA_CENTER, textColor=colors.white),
+        "h3": _style("h3", 11, BOLD, spaceBefore=3 * mm, spaceAfter=1.5 * mm),
+        "h4": _style("h4", 10, BOLD, spaceBefore=3 * mm, spaceAfter=1 * mm),
+        "body": _style("body", 10, spaceAfter=2 * mm, **keep),
+        "lead": _style("lead", 10.5, spaceAfter=3 * mm, **keep),
+        "item": _style("item", 10, leftIndent=8 * mm, firstLineIndent=-8 * mm, spaceAfter=1.5 * mm, **keep),
+        "note": _style("note", 9, textColor=GREY, spaceAfter=2 * mm, **keep),
+        "small": _style("small", 8, textColor=GREY, spaceBefore=6 * mm),
+        "cell": _style("cell", 9),
+        "cell_note": _style("cell_note", 9, textColor=GREY),
+        "cell_bold": _style("cell_bold", 9, BOLD),
+        "cell_right": _style("cell_right", 9, alignment=TA_RIGHT),
+        "cell_right_bold": _style("cell_right_bold", 9, BOLD, alignment=TA_RIGHT),
+        "cell_head": _style("cell_head", 9, BOLD),
+        "cell_head_right": _style("cell_head_right", 9, BOLD, alignment=TA_RIGHT),
+        "badge": _style("badge", 9, BOLD),
         "mark": _style("mark", 14, BOLD, textColor=MARK, spaceBefore=4 * mm),
         "toc0": _style("toc0", 11, BOLD, rightIndent=NUMBER_W),
-        "toc1": _style("toc1", 9.5, leftIndent=8 * mm, rightIndent=NUMBER_W),
+        "toc1": _style("toc1", 10, leftIndent=8 * mm, rightIndent=NUMBER_W),
     }
 
 
@@ -183,9 +182,10 @@ class Plain(Flowable):
 
 
 def badge(status: Status) -> Flowable:
-    """A status as symbol and word (the cell behind it is filled with the status colour by :func:`grid`)."""
+    """A status as symbol and word, in the status's dark text colour (the cell behind it is filled with the
+    status's light fill by :func:`grid`: at least 4.5:1 between them)."""
     s = STATUS_STYLES[status]
-    return Plain((f"{s.symbol} {s.label}", "badge"))
+    return Plain((f"{s.symbol} {s.label}", "badge", s.text))
 
 
 @dataclass(frozen=True)
@@ -207,15 +207,41 @@ class HeadingParagraph(Text):
         self.heading = heading
 
 
-def subheading(text: str, key: str | None = None) -> list:
-    """A sub-heading that starts a new page when less than a few lines are left below it (headings are not kept
-    with the next flowable: a long table would be pushed whole to the next page). With ``key`` it is bookmarked."""
-    heading = HeadingParagraph(Heading(text, 1, key, "h2")) if key else para(text, "h2")
-    return [CondPageBreak(45 * mm), heading]
+class KeepStart(CondPageBreak):
+    """Before a run of headings: a new page unless the headings and the start of what follows them fit
+    (a table's header and first two rows, three lines of a paragraph, a whole chart), so a heading never ends a
+    page and a long table still starts on the page where there is room for it."""
+
+    def __init__(self, headings: list[Flowable], after: Flowable | None):
+        super().__init__(0)
+        self.headings, self.after = headings, after
+
+    def _start(self, width: float, room: float) -> float:
+        after = self.after
+        if after is None:
+            return 0.0
+        if isinstance(after, LongTable):
+            after.canv = self.canv
+            head, body = after._measure(width)
+            return head + sum(body[after.first:after.first + 2])
+        if isinstance(after, Paragraph):
+            height = after.wrap(width, room)[1]
+            leading = after.style.leading
+            return min(height, 3 * leading) + after.style.spaceBefore
+        if isinstance(after, (CondPageBreak, Contents)):
+            return 0.0
+        return after.wrapOn(self.canv, width, room)[1]
+
+    def wrap(self, availWidth, availHeight):
+        need = 0.0
+        for h in self.headings:
+            need += h.wrap(availWidth, availHeight)[1] + h.getSpaceBefore() + h.getSpaceAfter()
+        self.height = need + self._start(availWidth, availHeight)
+        return super().wrap(availWidth, availHeight)
 
 
 _TABLE_LOOK = (
-    ("FONT", (0, 0), (-1, -1), FONT, 8),
+    ("FONT", (0, 0), (-1, -1), FONT, 9),
     ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
     ("BOX", (0, 0), (-1, -1), 0.6, RULE),
@@ -293,6 +319,11 @@ class LongTable(Flowable):
         while last < len(body) and body[last] <= room:
             room -= body[last]
             last += 1
+        if last < len(body):
+            if last - self.first < 2 and len(body) - self.first > 2:
+                return []  # one row alone at the foot of a page: the table starts on the next page
+            if len(body) - last == 1 and last - self.first > 2:
+                last -= 1  # and never one row alone at the head of the next page
         if last == self.first:
             return []
         part = self.rows.table(self.first, last)
@@ -310,16 +341,16 @@ def grid(rows: list[list], widths: list[float], *, head_rows: int = 1, fills: di
     and row spans (row, first col, last col). The table breaks between rows; no row can outgrow a page because
     every cell's text is capped at CELL_LIMIT characters (commentary is never put in a table). A table of more
     than CHUNK_ROWS body rows is a :class:`LongTable`."""
-    table = _Rows(rows, widths, head_rows, fills or {}, bold_rows, spans)
-    return LongTable(table) if table.body > CHUNK_ROWS else table.table()
+    return LongTable(_Rows(rows, widths, head_rows, fills or {}, bold_rows, spans))
 
 
 @dataclass(frozen=True)
 class Furniture:
-    """What every page carries: header text, generation date and the marks (ILLUSTRATIVE FIGURES, SCENARIO)."""
+    """What every page carries: header text, the footer's committee and date, and the marks (ILLUSTRATIVE
+    FIGURES, SCENARIO)."""
 
     header: str
-    generated: str
+    footer: str
     marks: tuple[str, ...] = ()
 
 
@@ -363,7 +394,7 @@ def draw_page(canvas: Canvas, furniture: Furniture) -> None:
     canvas.line(MARGIN_X, 13 * mm, PAGE_W - MARGIN_X, 13 * mm)
     canvas.setFont(FONT, 8)
     canvas.setFillColor(GREY)
-    canvas.drawString(MARGIN_X, 9 * mm, f"Generated {furniture.generated}")
+    canvas.drawString(MARGIN_X, 9 * mm, _fit(furniture.footer, FONT, 8, CONTENT_W - 30 * mm))
     _at(canvas, PAGE_W - MARGIN_X, 9 * mm, _form("page", canvas.getPageNumber()))
     canvas.restoreState()
 
@@ -397,7 +428,8 @@ class Contents(Flowable):
         self.canv.setNamedCB(self._CALLBACK, self._entry_end)
         rows = [[markup(f'<a href="#{h.key}">{esc(h.text, 300)}</a>'
                         f'<onDraw name="{self._CALLBACK}" label="{h.key}"/>', f"toc{h.level}")] for h in self.entries]
-        commands = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        commands = [("FONT", (0, 0), (-1, -1), FONT, 10), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
                     ("RIGHTPADDING", (0, 0), (-1, -1), 0)]
         commands += [("TOPPADDING", (0, i), (0, i), 2 * mm + 3) for i, h in enumerate(self.entries) if h.level == 0]
         self._table = Table(rows or [[""]], colWidths=(availWidth,), style=TableStyle(commands))
@@ -441,8 +473,10 @@ class PackDocument(BaseDocTemplate):
     _doSave = 0  # reportlab saves the canvas at the end of a build unless told not to: build() saves it itself
 
     def __init__(self, target, furniture: Furniture, title: str):
+        register_fonts()
         super().__init__(target, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
-                         bottomMargin=MARGIN_BOTTOM, title=title, author=furniture.header, creator="pprr")
+                         bottomMargin=MARGIN_BOTTOM, title=title, author=furniture.header, creator="pprr",
+                         subject=furniture.header, lang=LANG, initialFontName=FONT, initialFontSize=10)
         frame = Frame(MARGIN_X, MARGIN_BOTTOM, CONTENT_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM, id="body")
         self.furniture = furniture
         self.heading_pages: dict[str, int] = {}
@@ -459,6 +493,8 @@ class PackDocument(BaseDocTemplate):
         for part in contents:
             part.entries = headings
         super().build(flowables, **kwargs)
+        self.canv.setViewerPreference("DisplayDocTitle", "true")  # the title, not the file name, in the title bar
+        self.canv.showOutline()  # the bookmarks panel opens with the document
         for number in range(1, self.page_count + 1):
             _page_form(self.canv, number, self.page_count)
         for part in contents:

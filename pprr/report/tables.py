@@ -1,6 +1,8 @@
 """Flat tables of measure statuses, for CSV downloads and the command line.
 
-Each row is one measure and cohort with its latest actual, target, status, trend and reason. CSV output passes
+Each row is one measure and cohort with its latest actual, target, status, trend and reason; ``latest_period`` is
+the Actual column's year with the note written in the cell, ``data_period`` the period the value covers
+(``2021/22 Q1-Q2``, ``2021/22 academic``) and ``out_of_date`` Yes or No. CSV output passes
 every cell through :func:`pprr.safe_text.csv_safe`, so workbook text never runs as a spreadsheet formula.
 """
 
@@ -15,18 +17,19 @@ import pandas as pd
 
 from ..model import PortfolioWorkbook
 from ..rules.benchmarks import chosen_set, judge
-from ..rules.status import Rating, Settings, rate_measures
+from ..rules.status import Rating, rate_measures, settings_for
 from ..rules.values import format_number
 from ..safe_text import csv_safe
 
 STATUS_COLUMNS = (
     "code", "cohort", "priority", "name", "latest_period", "actual", "target", "status", "trend", "reason",
+    "data_period", "out_of_date",
 )
 
 
 def workbook_ratings(wb: PortfolioWorkbook) -> tuple[Rating, ...]:
     """Every measure rated with the workbook's own Tolerance %."""
-    return rate_measures(wb.measures, Settings(tolerance_pct=wb.portfolio.tolerance_pct, comparator_set=wb.portfolio.comparator_set))
+    return rate_measures(wb.measures, settings_for(wb))
 
 
 def status_rows(wb: PortfolioWorkbook, ratings: Sequence[Rating] | None = None) -> list[dict]:
@@ -49,6 +52,8 @@ def status_rows(wb: PortfolioWorkbook, ratings: Sequence[Rating] | None = None) 
             "status": rating.status.value,
             "trend": rating.trend.value if rating.trend else "",
             "reason": rating.reason,
+            "data_period": rating.latest_label,
+            "out_of_date": "Yes" if rating.out_of_date else "No",
         })
     return rows
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..model import PortfolioWorkbook
 from ..schema import RISK_RATINGS
-from .status import Settings, budget_rag, budget_variance
+from .status import Settings, budget_rag, budget_variance, settings_for
 
 BUDGET_COLUMNS = ("service", "division", "net_budget", "forecast", "variance", "variance_pct", "rag")
 SUMMARY_COLUMNS = (
@@ -64,7 +64,7 @@ def _ordered(names: Iterable[str]) -> list[str]:
 
 def budget_table(wb: PortfolioWorkbook, settings: Settings | None = None) -> pd.DataFrame:
     """One row per service, in workbook order: net budget, forecast, variance (+ = overspend), % of |net|, RAG."""
-    settings = settings or Settings(tolerance_pct=wb.portfolio.tolerance_pct, comparator_set=wb.portfolio.comparator_set)
+    settings = settings or settings_for(wb)
     rows = []
     for line in wb.budget:
         variance = budget_variance(line.net_budget, line.forecast)
@@ -74,6 +74,18 @@ def budget_table(wb: PortfolioWorkbook, settings: Settings | None = None) -> pd.
         rag = budget_rag(line.net_budget, line.forecast, settings).value
         rows.append((line.service, line.division, line.net_budget, line.forecast, variance, pct, rag))
     return pd.DataFrame(rows, columns=list(BUDGET_COLUMNS), dtype=object)
+
+
+def variance_commentary(wb: PortfolioWorkbook, settings: Settings | None = None) -> pd.DataFrame:
+    """The services with a forecast variance, largest first (either way): service, division, variance (£000, +
+    = overspend), rag, commentary (as the officer wrote it; empty when none). The app and the packs show variances
+    with their explanations from here."""
+    table = budget_table(wb, settings)
+    rows = [(line.service, line.division, row["variance"], row["rag"], line.commentary.strip())
+            for line, (_, row) in zip(wb.budget, table.iterrows())
+            if row["variance"] is not None and round(float(row["variance"]), 6) != 0]
+    rows.sort(key=lambda r: -abs(float(r[2])))
+    return pd.DataFrame(rows, columns=["service", "division", "variance", "rag", "commentary"], dtype=object)
 
 
 def _totals(label: str, level: str, lines: list) -> dict:

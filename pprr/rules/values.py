@@ -65,6 +65,18 @@ def format_number(number: float, decimals: int | None = None) -> str:
     return text if text not in ("-0", "") else "0"
 
 
+_BARE_NUMBER = re.compile(r"(^|\()(-?)(\d{4,})(\.\d+)?(?=$|[\s%)])")
+
+
+def format_value(raw: str) -> str:
+    """A value as the workbook wrote it, with thousands separators added to its bare numbers: ``1912`` ->
+    ``1,912``, ``1551 (443)`` -> ``1,551 (443)``. Only a number that starts the text or stands in brackets is
+    touched, so years and notes (``2018/19``, ``Spring Term 2019``) stay as written. The app and the packs show
+    values through this one function."""
+    text = "" if raw is None else str(raw).strip()
+    return _BARE_NUMBER.sub(lambda m: f"{m.group(1)}{m.group(2)}{int(m.group(3)):,}{m.group(4) or ''}", text)
+
+
 def _clean_float(x: float) -> float:
     return float(f"{x:.12g}")
 

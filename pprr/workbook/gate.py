@@ -21,7 +21,7 @@ import openpyxl
 from ..model import Problem, Severity
 
 MAX_UPLOAD_MB = 20  # also the app's upload limit (.streamlit/config.toml, server.maxUploadSize)
-MAX_MEMBERS = 1_000
+MAX_MEMBERS = 10_000  # Excel writes about two parts per sheet: a 1,024-sheet workbook has some 2,100
 MAX_MEMBER_MB = 100  # declared uncompressed size of one part
 MAX_TOTAL_MB = 150  # declared uncompressed size of all parts together
 MAX_RATIO = 200  # uncompressed / compressed, for parts larger than RATIO_FLOOR_BYTES
@@ -48,6 +48,9 @@ _MACRO_TYPES = (
     "application/vnd.ms-excel.addin.macroEnabled.main+xml",
 )
 _BINARY_TYPE = "application/vnd.ms-excel.sheet.binary.macroEnabled.main"
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_MACRO_PARTS = ("vbaproject.bin",)  # judged by what is inside: a VBA project part, or an Excel 4 macro sheet
+_MACRO_FOLDER = "xl/macrosheets/"
 _OVERRIDE = re.compile(rb"<(?:\w+:)?Override\b[^>]*>", re.IGNORECASE)
 _ATTR = re.compile(rb"""\b(PartName|ContentType)\s*=\s*["']([^"']*)["']""")
 _NAME_START = re.compile(r"<[A-Za-z_:\u00c0-\uffff]")
@@ -57,7 +60,8 @@ EMPTY = "The file is empty: choose the workbook again, or save it in Excel and u
 TOO_LARGE = f"The file is larger than {MAX_UPLOAD_MB} MB: remove unused sheets or images and save it again."
 TRUNCATED = "The file is incomplete or damaged (it may not have finished copying): save it again in Excel and upload it."
 ENCRYPTED = "The workbook is password-protected: remove the password (File > Info > Protect Workbook) and save again."
-OLD_XLS = f"This is an old-style Excel file (.xls): {_SAVE_AS}."
+OLD_XLS = "This is an old-style Excel file (.xls): use pprr import (Import in the app), or save it as .xlsx in Excel."
+ODS = "This is an OpenDocument spreadsheet (.ods): use pprr import (Import in the app), or save it as .xlsx."
 PDF = "This is a PDF, not an Excel workbook: upload the .xlsx workbook the report was made from."
 HTML = f"This is a web page (HTML) saved with an Excel name, not a workbook: {_SAVE_AS}."
 XML = f"This is an XML file (perhaps an Excel 2003 XML spreadsheet), not a workbook: {_SAVE_AS}."
@@ -85,14 +89,16 @@ class _Refused(Exception):
     """Raised inside the gate to stop at the first reason to refuse; never leaves this module."""
 
 
-def check_upload(data: bytes, filename: str | None = None) -> list[Problem]:
+def check_upload(data: bytes, filename: str | None = None, for_import: bool = False) -> list[Problem]:
     """Problems that stop this upload before any parser runs: empty when the bytes may go to the reader.
 
     Every problem is an error on sheet "File" with a one-line message telling the officer what to do.
-    ``filename`` only sharpens a message (a ``.csv`` name says CSV); the bytes decide.
+    ``filename`` only sharpens a message (a ``.csv`` name says CSV); the bytes decide. ``for_import`` also lets
+    through what python-calamine reads as a source to import from: old Excel (.xls) and OpenDocument (.ods), with
+    every zip check still made on an .ods.
     """
     try:
-        _check(bytes(data), filename or "")
+        _check(bytes(data), filename or "", for_import)
     except _Refused as refusal:
         return [Problem(Severity.ERROR, "File", None, None, str(refusal))]
     return []
@@ -106,19 +112,32 @@ def assert_safe_xml_parser() -> None:
         )
 
 
-def _check(data: bytes, filename: str) -> None:
+def source_kind(data: bytes) -> str:
+    """What a file that passed the gate is: "xlsx", "xls" (OLE2) or "ods" (OpenDocument), judged by its bytes."""
+    if data.startswith(_OLE2):
+        return "xls"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return "ods" if _is_ods(zf) else "xlsx"
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return "xlsx"
+
+
+def _check(data: bytes, filename: str, for_import: bool = False) -> None:
     if not data:
         raise _Refused(EMPTY)
     if len(data) > MAX_UPLOAD_MB * _MB:
         raise _Refused(TOO_LARGE)
     if data.startswith(_OLE2):
         encrypted = b"EncryptedPackage" in data or "EncryptedPackage".encode("utf-16-le") in data
-        raise _Refused(ENCRYPTED if encrypted else OLD_XLS)
+        if encrypted or not for_import:
+            raise _Refused(ENCRYPTED if encrypted else OLD_XLS)
+        return
     if not data.startswith(_ZIP):
         raise _Refused(_sniff_not_zip(data, filename))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            _check_zip(zf, data)
+            _check_zip(zf, data, for_import)
     except (zipfile.BadZipFile, zlib.error, EOFError, struct.error, ValueError, OSError, NotImplementedError,
             RuntimeError):
         raise _Refused(TRUNCATED) from None
@@ -154,14 +173,30 @@ def _decode_head(head: bytes) -> str | None:
     return text
 
 
-def _check_zip(zf: zipfile.ZipFile, data: bytes) -> None:
+def _check_zip(zf: zipfile.ZipFile, data: bytes, for_import: bool = False) -> None:
     infos = zf.infolist()
     _check_declared(infos)
     for info in infos:
         _check_inflated(zf, info, data)
     for info in infos:
         _check_xml_prolog(zf, info)
+    if _is_ods(zf):
+        if not for_import:
+            raise _Refused(ODS)
+        return
     _check_workbook(zf)
+
+
+def _is_ods(zf: zipfile.ZipFile) -> bool:
+    """An OpenDocument spreadsheet: its first member is ``mimetype`` naming the spreadsheet type."""
+    try:
+        info = zf.getinfo("mimetype")
+    except KeyError:
+        return False
+    if info.file_size > 200:
+        return False
+    with zf.open(info) as part:
+        return part.read(200).strip() == _ODS_MIMETYPE
 
 
 def _check_declared(infos: list[zipfile.ZipInfo]) -> None:
@@ -254,22 +289,38 @@ def _prolog_ends(text: str) -> bool:
 
 
 def _check_workbook(zf: zipfile.ZipFile) -> None:
-    names = set(zf.namelist())
+    # Excel reads zip paths written with backslashes (some Windows libraries write them): so does pprr.
+    names = {info.filename.replace("\\", "/").lstrip("/"): info for info in zf.infolist()}
     if _CONTENT_TYPES not in names:
         raise _Refused(NOT_WORKBOOK)
-    with zf.open(_CONTENT_TYPES) as part:
-        overrides = _content_type_overrides(part.read(MAX_MEMBER_MB * _MB))
+    with zf.open(names[_CONTENT_TYPES]) as part:
+        overrides = _content_type_overrides(_utf8(part.read(MAX_MEMBER_MB * _MB)))
     types = set(overrides.values())
     if _BINARY_TYPE in types:
         raise _Refused(BINARY)
-    if types & set(_MACRO_TYPES) or "xl/vbaProject.bin" in names:
+    # Macros are judged by what is inside, not by the content-type label: a workbook labelled macro-enabled with
+    # no VBA project and no macro sheet holds no macros.
+    folded = [name.casefold() for name in names]
+    if any(name.endswith(_MACRO_PARTS) or name.startswith(_MACRO_FOLDER) for name in folded):
         raise _Refused(MACROS)
-    workbook = next((name for name, kind in overrides.items() if kind in _WORKBOOK_TYPES), _DEFAULT_WORKBOOK)
+    workbook = next((name for name, kind in overrides.items() if kind in _WORKBOOK_TYPES + _MACRO_TYPES),
+                    _DEFAULT_WORKBOOK)
     if workbook not in names:
         raise _Refused(NOT_WORKBOOK)
-    with zf.open(workbook) as part:
-        if _STRICT_NS in part.read(XML_PROLOG_BYTES):
-            raise _Refused(STRICT)
+    with zf.open(names[workbook]) as part:
+        head = part.read(XML_PROLOG_BYTES)
+    text = _xml_text(head)
+    if _STRICT_NS in head or (text is not None and _STRICT_NS.decode() in text):
+        raise _Refused(STRICT)
+
+
+def _utf8(xml: bytes) -> bytes:
+    """An XML part as UTF-8 bytes, whether Excel wrote it in UTF-8 or UTF-16 (Excel Mobile does)."""
+    if xml.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return xml.decode("utf-16", errors="replace").encode("utf-8")
+    if xml.startswith((b"<\x00", b"\x00<")):
+        return xml.decode("utf-16-le" if xml[0] else "utf-16-be", errors="replace").encode("utf-8")
+    return xml
 
 
 def _content_type_overrides(xml: bytes) -> dict[str, str]:

@@ -81,20 +81,84 @@ def parse_workbook_bytes(data: bytes, filename: str | None = None) -> PortfolioW
         return _parse_checked_bytes(data, gate_problems)
 
 
+UNREADABLE = ("Neither pprr nor the spreadsheet libraries it uses can read this file as a workbook: a part Excel "
+              "needs is missing or damaged. Open it in Excel, save it as an Excel Workbook (.xlsx) and try again.")
+NOT_TEMPLATE = "This workbook is not laid out as the pprr template"
+
+
 def _parse_checked_bytes(data: bytes, gate_problems: list[Problem]) -> PortfolioWorkbook:
     try:
         grids = read_grids(data, _known_sheet)
+        if not _template_like(grids):
+            return PortfolioWorkbook(problems=tuple(outline_problems(read_grids(data), data)))
     except SheetTooLarge as exc:
         return PortfolioWorkbook(problems=(Problem(Severity.ERROR, exc.sheet, None, None, str(exc)),))
     except MemoryError:
         return PortfolioWorkbook(problems=(_file_problem("The workbook is too large to read."),))
     except (zipfile.BadZipFile, zlib.error, ParseError, KeyError, ValueError, TypeError, IndexError, RuntimeError,
-            EOFError, OSError, AttributeError, LookupError) as exc:
-        return PortfolioWorkbook(problems=(_file_problem(
-            "The file could not be read as an Excel workbook (.xlsx): it may be damaged. Open it in Excel, "
-            f"use Save As 'Excel Workbook (.xlsx)' and upload it again. ({type(exc).__name__})"),))
+            EOFError, OSError, AttributeError, LookupError):
+        return PortfolioWorkbook(problems=(_file_problem(UNREADABLE),))
     wb = build_workbook(grids)
     return wb if not gate_problems else _with_problems(wb, gate_problems)
+
+
+_REQUIRED_SHEETS = frozenset(norm_header(sheet.name) for sheet in schema.SHEETS if sheet.required)
+
+
+def _template_like(grids: dict[str, Grid]) -> bool:
+    """Whether the workbook is meant to be in the template: two of its required sheets, or one whose row 1 holds
+    the template's headings. Anything else gets the outline of what it holds instead of a list of missing sheets."""
+    present = [name for name in grids if norm_header(name) in _REQUIRED_SHEETS]
+    if len(present) >= 2:
+        return True
+    for name in present:
+        sheet = schema.SHEETS_BY_NAME[norm_header(name)]
+        row = {norm_header(cell_text(v)) for v in (grids[name].rows[0] if grids[name].rows else ())}
+        if sum(norm_header(c.name) in row for c in sheet.columns if c.required) >= 2:
+            return True
+    return False
+
+
+MAX_SHEETS_LISTED = 12
+
+
+def is_not_template(wb: PortfolioWorkbook) -> bool:
+    """Whether the workbook's problems are the outline of a workbook not in the template (see outline_problems)."""
+    return bool(wb.problems) and wb.problems[0].message.startswith(NOT_TEMPLATE)
+
+
+def outline_problems(grids: dict[str, Grid], data: bytes | None = None) -> list[Problem]:
+    """The answer for a readable workbook that is not in the template: one line saying so, then each sheet with
+    its heading row and what it looks like (empty sheets together in one line)."""
+    from .layout_sniff import describe, sniff
+    from .xlsx import merged_ranges
+
+    names = list(grids)
+    count = f"{len(names):,} sheets" if len(names) != 1 else "only sheet"
+    lead = (f"{NOT_TEMPLATE}: {'none of its ' + count if len(names) != 1 else 'its ' + count} is a Portfolio, "
+            "Priorities, Measures or Budget sheet. What it holds is listed below: import it to map its columns "
+            "to the template's, or start from the empty template.")
+    if not names:
+        lead = f"{NOT_TEMPLATE}: it has no worksheets. Start from the empty template."
+    problems = [_file_problem(lead)]
+    layouts = {name: sniff(grid) for name, grid in grids.items()}
+    filled = [name for name, layout in layouts.items() if layout.kind != "empty"]
+    empty = [name for name in names if name not in filled]
+    merged = merged_ranges(data, filled[:MAX_SHEETS_LISTED]) if data is not None else {}
+    for name in filled[:MAX_SHEETS_LISTED]:
+        layout = sniff(grids[name], merged.get(name, ())) if merged.get(name) else layouts[name]
+        text = describe(layout)
+        problems.append(Problem(Severity.WARNING, name, None, None, text[:1].upper() + text[1:] + "."))
+    if len(filled) > MAX_SHEETS_LISTED:
+        problems.append(Problem(Severity.WARNING, "File", None, None,
+                                f"…and {len(filled) - MAX_SHEETS_LISTED:,} more sheets with values."))
+    if empty:
+        shown = ", ".join(f"'{n}'" for n in empty[:5]) + (f" and {len(empty) - 5:,} more" if len(empty) > 5 else "")
+        count = len(empty)
+        text = (f"All {count:,} sheets are empty: {shown}." if count == len(names) and count > 1 else
+                f"{count:,} empty sheet{'s' if count != 1 else ''}: {shown}.")
+        problems.append(Problem(Severity.WARNING, "File", None, None, text))
+    return problems
 
 
 _pauses = 0
@@ -187,8 +251,8 @@ def _locate(grids: dict[str, Grid], sheet: schema.Sheet, problems: list[Problem]
     if grid is None:
         if sheet.required:
             problems.append(Problem(Severity.ERROR, sheet.name, None, None,
-                                    f"The workbook has no '{sheet.name}' sheet. Add it (see the template) and "
-                                    "upload again."))
+                                    f"The workbook has no '{sheet.name}' sheet: add one laid out as in the "
+                                    "template."))
         return None
     s = _Sheet(grid, grid.name, problems)
     header = grid.rows[0] if grid.rows else ()
@@ -204,10 +268,26 @@ def _locate(grids: dict[str, Grid], sheet: schema.Sheet, problems: list[Problem]
             continue
         s.columns[key] = c
     missing = [col.name for col in sheet.columns if col.required and norm_header(col.name) not in s.columns]
-    for name in missing:
-        s.problem(Severity.ERROR, 0, None, f"The '{name}' column is missing from the header row of the "
-                                           f"'{grid.name}' sheet.")
+    if missing:
+        s.problem(Severity.ERROR, 0, None, _missing_headings(grid, missing))
     return None if missing else s
+
+
+def _missing_headings(grid: Grid, missing: list[str]) -> str:
+    """One message for the headings a sheet lacks in row 1: what row 1 holds, and where the headings seem to be."""
+    from .layout_sniff import heading_summary, sniff
+
+    names = ", ".join(f"'{m}'" for m in missing[:-1]) + (" or " if len(missing) > 1 else "") + f"'{missing[-1]}'"
+    text = f"The '{grid.name}' sheet has no {names} heading in row 1, where pprr reads its headings"
+    layout = sniff(grid)
+    row1 = [cell_text(v).strip() for v in (grid.rows[0] if grid.rows else ()) if cell_text(v).strip()]
+    if layout.heading_row is not None and layout.first_heading_row > 0:
+        return (f"{text}; its headings seem to be in row {layout.first_heading_row + 1} "
+                f"({heading_summary(layout.headings, 5)}). Delete the rows above them and name the columns as in "
+                "the template, or import the workbook.")
+    if row1:
+        return f"{text}; row 1 holds {heading_summary(row1, 5)}. Name the columns as in the template."
+    return f"{text}; row 1 is empty. Put the headings in row 1, named as in the template."
 
 
 def _number(s: _Sheet, r: int, header: str, what: str | None = None, required: bool = False) -> float | None:
@@ -331,7 +411,7 @@ def _read_portfolio(grids, problems) -> Portfolio:
     if s is None:
         return Portfolio()
     fields: dict[str, tuple[int, object]] = {}
-    known = {norm_header(f): f for f in schema.COUNCIL_FIELDS}
+    known = {norm_header(f): f for f in schema.PORTFOLIO_FIELDS}
     fc, vc = s.col("Field"), s.col("Value")
     for r, values in s.data_rows():
         name = cell_text(values[fc] if fc < len(values) else None).strip()
@@ -380,21 +460,42 @@ def _read_portfolio(grids, problems) -> Portfolio:
         if flag is None:
             s.problem(Severity.WARNING, r, vc, f"Illustrative should be Yes or No, not '{cell_text(raw)}'.")
         illustrative = bool(flag)
+
+    def date(name: str) -> str:
+        value = fields.get(name, (None, None))[1]
+        return f"{value.day} {value:%B %Y}" if hasattr(value, "strftime") else text(name)
+
+    recommendations = tuple(line.strip() for line in text("Recommendations").splitlines() if line.strip())
+    out_of_date_after = schema.DEFAULT_OUT_OF_DATE_AFTER
+    name = "Out Of Date After (years)"
+    if name in fields and fields[name][1] not in (None, ""):
+        r, raw = fields[name]
+        try:
+            out_of_date_after = parse_number(raw)
+            if out_of_date_after < 0:
+                raise UnreadableValue("it cannot be negative")
+        except UnreadableValue as exc:
+            s.problem(Severity.WARNING, r, vc, f"{name} should be a number of years such as 1: {exc}; the "
+                                              f"default of {schema.DEFAULT_OUT_OF_DATE_AFTER:g} is used.")
+            out_of_date_after = schema.DEFAULT_OUT_OF_DATE_AFTER
     comparator_set = " ".join(text("Comparator Set").split()) or schema.DEFAULT_COMPARATOR_SET
-    date_value = fields.get("Date", (None, None))[1]
-    date_text = text("Date")
-    if hasattr(date_value, "strftime"):
-        date_text = f"{date_value.day} {date_value:%B %Y}"
     return Portfolio(
         council=text("Council"),
         portfolio=text("Portfolio"),
         financial_year=year,
         reporting_period=period,
         version=text("Version"),
-        date=date_text,
+        date=date("Date"),
         approved_by=text("Approved By"),
         tolerance_pct=float(tolerance),
         illustrative=illustrative,
+        committee=text("Committee"),
+        meeting_date=date("Meeting Date"),
+        agenda_item=text("Agenda Item"),
+        report_of=text("Report Of"),
+        officer_contact=text("Officer Contact"),
+        recommendations=recommendations,
+        out_of_date_after=float(out_of_date_after),
         comparator_set=comparator_set,
         rows={name: r + 1 for name, (r, _) in fields.items()},
     )
@@ -424,6 +525,10 @@ _REPORTED_SYNONYMS = {"annual": "Annually", "yearly": "Annually", "quarter": "Qu
                       "termly ": "Termly", "term": "Termly"}
 _POLARITY_SYNONYMS = {"higher": "High", "lower": "Low", "high is good": "High", "low is good": "Low",
                       "n/a": "Contextual", "na": "Contextual"}
+_BASIS_SYNONYMS = {"financial year": "Financial", "fy": "Financial", "academic year": "Academic",
+                   "school year": "Academic", "calendar year": "Calendar"}
+_AGGREGATION_SYNONYMS = {"point in time": "Snapshot", "snap shot": "Snapshot", "cumulative count": "Cumulative",
+                         "year to date": "Cumulative", "ytd": "Cumulative"}
 _UNIT_SYNONYMS = {"percent": "%", "percentage": "%", "count": "number", "no.": "number", "day": "days"}
 
 
@@ -480,6 +585,12 @@ class _MeasureColumns:
     corporate: int | None
     gms: int | None
     commentary: int | None
+    action: int | None
+    action_owner: int | None
+    action_due: int | None
+    year_basis: int | None
+    aggregation: int | None
+    data_lag: int | None
     width: int
     new: int | None = None
     theme: int | None = None
@@ -491,7 +602,9 @@ class _MeasureColumns:
             ("code", "PI Code"), ("priority", "Priority"), ("polarity", "Good Performance"), ("cohort", "Cohort"),
             ("name", "PI Name"), ("measure_type", "Measure Type"), ("reported", "Reported"), ("unit", "Unit"),
             ("tolerance", "Tolerance"), ("comparator", "Comparator"), ("corporate", "Corporate"), ("gms", "GMS"),
-            ("commentary", "Commentary"), ("new", "New Measure"), ("theme", "Theme"))}
+            ("commentary", "Commentary"), ("year_basis", "Year Basis"), ("aggregation", "Aggregation"),
+            ("data_lag", "Data Lag (years)"), ("action", "Action"), ("action_owner", "Action Owner"),
+            ("action_due", "Action Due"), ("new", "New Measure"), ("theme", "Theme"))}
         return cls(target=target, width=len(s.headers), comparators=_comparator_columns(s), **named)
 
 
@@ -552,6 +665,25 @@ def _measure(s: _Sheet, r: int, row: list, cols: _MeasureColumns, actual_cols: l
     def yes_no(c: int | None, header: str) -> bool:
         return False if c is None else _yes_no_at(s, r, c, row[c], header)
 
+    def setting(c: int | None, header: str, choices: tuple[str, ...], synonyms: dict[str, str]) -> str:
+        """An optional closed-list column: the default (first choice) when blank or not one of the list."""
+        if c is None or not s.text_at(r, c, row[c]):
+            return choices[0]
+        text = s.text_at(r, c, row[c])
+        fixed = _folded(choices).get(text.casefold()) or synonyms.get(text.casefold())
+        if fixed is None:
+            s.problem(Severity.WARNING, r, c, f"{code} {header} '{text}' is not one of: {', '.join(choices)}; "
+                                              f"read as {choices[0]}.")
+            return choices[0]
+        if fixed.casefold() != text.casefold():
+            s.problem(Severity.WARNING, r, c, f"{header} '{text}' is read as '{fixed}'.")
+        return fixed
+
+    lag = number(cols.data_lag, "Data Lag (years)")
+    if lag is not None and lag < 0:
+        s.problem(Severity.WARNING, r, cols.data_lag, f"{code} Data Lag (years) cannot be negative; read as 0.")
+        lag = None
+
     return Measure(
         row=r + 1,
         code=code,
@@ -569,6 +701,12 @@ def _measure(s: _Sheet, r: int, row: list, cols: _MeasureColumns, actual_cols: l
         corporate=yes_no(cols.corporate, "Corporate"),
         gms=yes_no(cols.gms, "GMS"),
         commentary=text(cols.commentary),
+        action=text(cols.action),
+        action_owner=text(cols.action_owner),
+        action_due=_date_text(row[cols.action_due]) if cols.action_due is not None else "",
+        year_basis=setting(cols.year_basis, "Year Basis", schema.YEAR_BASES, _BASIS_SYNONYMS),
+        aggregation=setting(cols.aggregation, "Aggregation", schema.AGGREGATIONS, _AGGREGATION_SYNONYMS),
+        data_lag=lag,
         new=yes_no(cols.new, "New Measure"),
         theme=" ".join(text(cols.theme).split()),
         benchmarks=tuple(b for name, vc, yc in cols.comparators
@@ -584,6 +722,11 @@ def _benchmark(s: _Sheet, r: int, row: list, name: str, vc: int, yc: int | None,
         return None
     year = "" if yc is None else s.text_at(r, yc, row[yc])
     return Benchmark(set=name, value=value, year=year)
+def _date_text(raw: object) -> str:
+    """A date cell as ``31 March 2022``; anything else as written."""
+    if hasattr(raw, "strftime"):
+        return f"{raw.day} {raw:%B %Y}"
+    return cell_text(raw).strip()
 
 
 def _measure_value(s: _Sheet, r: int, c: int, raw: object, code: str) -> Value:

@@ -20,8 +20,8 @@ from ..schema import (
     BUDGET_CHANGES,
     CAPITAL,
     COMPARATOR_WORDS,
-    COUNCIL_FIELDS,
     DEFAULT_COMPARATOR_SET,
+    DEFAULT_OUT_OF_DATE_AFTER,
     DEFAULT_TOLERANCE_PCT,
     MAINTAIN_WORDS,
     MAXIMISE_WORDS,
@@ -29,6 +29,7 @@ from ..schema import (
     MINIMISE_WORDS,
     MISSING_WORDS,
     PORTFOLIO,
+    PORTFOLIO_FIELDS,
     PROJECT_STATUSES,
     REPORTING_PERIODS,
     SHEETS,
@@ -131,9 +132,10 @@ def _portfolio_fields(ws: Worksheet, year: str) -> None:
         "Financial Year": year,
         "Tolerance %": DEFAULT_TOLERANCE_PCT,
         "Illustrative": YES_NO_WORDS[1],
+        "Out Of Date After (years)": DEFAULT_OUT_OF_DATE_AFTER,
         "Comparator Set": DEFAULT_COMPARATOR_SET,
     }
-    for row, name in enumerate(COUNCIL_FIELDS, start=2):
+    for row, name in enumerate(PORTFOLIO_FIELDS, start=2):
         ws.cell(row, 1, name)
         value = values.get(name)
         if value is not None:
@@ -214,6 +216,25 @@ def _instruction_rows(start: int) -> list[tuple[str, str]]:
             f"The Measures sheet has one 'YYYY/YY Actual' column per year, oldest first (the examples are "
             f"{actual_header(_year(start - 2))} and {actual_header(_year(start - 1))}), and the target of "
             f"the financial year ({target_header(year)}). Rename or add year columns as needed."
+        )),
+        ("Committee pack", (
+            "The Portfolio sheet's optional fields Committee, Meeting Date, Agenda Item, Report Of, Officer Contact "
+            "and Recommendations fill the pack's front page; Meeting Date is the date the pack carries. Leave "
+            "Recommendations blank for the standard wording (a) to (e). On the Measures sheet, Action, Action "
+            "Owner and Action Due give the corrective action printed with each measure rated Red."
+        )),
+        ("Periods", (
+            "A value is for its column's year, on the measure's Year Basis (Financial, Academic or Calendar). "
+            "A note written after the value says when it covers only part of a year or another year, and is "
+            "shown beside it: 'Q4', 'Q1-Q2', 'Q1 and Q2 2019/20', 'YTD' (the year to date), 'Spring Term 18', "
+            "'Dec'20', 'End of March 19', '15/16 – 17/18' (several years together), '18/19'. Trends compare a "
+            "value with the one for the same kind of period before it (a full year with a full year, Q1-Q2 "
+            "with Q1-Q2, a term with the same term); otherwise the trend is 'Not comparable'."
+        )),
+        ("Out of date", (
+            "A latest value older than the Portfolio sheet's 'Out Of Date After (years)' (default 1), plus the "
+            "measure's 'Data Lag (years)', is shown as Out of date with how it would have rated, and is not "
+            "counted as an exception."
         )),
         ("Benchmarks", (
             "Give each comparator set its own pair of columns on the Measures sheet: '<Set> Comparator' for the "

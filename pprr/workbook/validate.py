@@ -30,8 +30,22 @@ def validate(wb: PortfolioWorkbook) -> list[Problem]:
     problems += _budget_arithmetic(wb)
     problems += _reconciliation(wb)
     problems += _projects(wb)
+    problems += _actions(wb.measures)
     if not wb.measures and not any(p.sheet == "Measures" for p in problems):
         problems.append(Problem(Severity.WARNING, "Measures", None, None, "The workbook has no measures yet."))
+    return problems
+
+
+def _actions(measures: tuple[Measure, ...]) -> list[Problem]:
+    """An action owner or due date with no action says nothing to the committee: the officer is told."""
+    problems = []
+    for m in measures:
+        if not m.action.strip() and (m.action_owner.strip() or m.action_due.strip()):
+            given = " and ".join(x for x, v in (("an Action Owner", m.action_owner), ("an Action Due", m.action_due))
+                                 if v.strip())
+            problems.append(_p(Severity.WARNING, "Measures", m.row, None,
+                               f"{m.label} has {given} but no Action: write the corrective action in the Action "
+                               "column."))
     return problems
 
 

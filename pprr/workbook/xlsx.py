@@ -51,8 +51,25 @@ def read_grids(data: bytes, wanted: Callable[[str], bool] | None = None) -> dict
     """Every worksheet's values (or only those whose name ``wanted`` accepts), in workbook order.
 
     Raises on unreadable files (ValueError and its kin, zipfile and XML errors); the caller turns that into a
-    problem. The upload gate must have passed ``data`` first: calamine does not survive a zip bomb.
+    problem. The upload gate must have passed ``data`` first: calamine does not survive a zip bomb. A package
+    calamine cannot read but openpyxl can (odd part names, an optional part missing) is read through openpyxl, so
+    no file that a spreadsheet library opens is called damaged.
     """
+    data = normalised_package(data)
+    try:
+        return _read_with_calamine(data, wanted)
+    except SheetTooLarge:
+        raise
+    except Exception as first:  # noqa: BLE001 - any failure: try the other reader, then report the first
+        try:
+            return _read_with_openpyxl(data, wanted)
+        except SheetTooLarge:
+            raise
+        except Exception:  # noqa: BLE001
+            raise first from None
+
+
+def _read_with_calamine(data: bytes, wanted: Callable[[str], bool] | None) -> dict[str, Grid]:
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         package = _Package(zf)
         sheets = [(name, path) for name, path in package.worksheets if wanted is None or wanted(name)]
@@ -66,6 +83,129 @@ def read_grids(data: bytes, wanted: Callable[[str], bool] | None = None) -> dict
                                 needs_cleaning) for name, _ in sheets}
     except CalamineError as exc:
         raise ValueError(f"{type(exc).__name__}: {exc}") from None
+
+
+def _read_with_openpyxl(data: bytes, wanted: Callable[[str], bool] | None) -> dict[str, Grid]:
+    """The values of every worksheet through openpyxl in read-only mode (defusedxml parses the XML), bounded by
+    MAX_ROWS and MAX_COLUMNS as calamine's path is."""
+    import warnings
+
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        grids = {}
+        for ws in book.worksheets:
+            if wanted is not None and not wanted(ws.title):
+                continue
+            ws.reset_dimensions()
+            rows: list[list] = []
+            for r, row in enumerate(ws.iter_rows(values_only=True)):
+                values = ["" if v is None else v for v in row]
+                while values and values[-1] == "":
+                    values.pop()
+                if not values:
+                    rows.append([])
+                    continue
+                if r >= MAX_ROWS:
+                    raise _too_many_rows(ws.title)
+                if len(values) > MAX_COLUMNS:
+                    raise _too_many_columns(ws.title)
+                rows.append(values)
+            while rows and not rows[-1]:
+                rows.pop()
+            width = max((len(row) for row in rows), default=0)
+            grids[ws.title] = Grid(ws.title, [row + [""] * (width - len(row)) for row in rows])
+        return grids
+    finally:
+        book.close()
+
+
+def read_source_grids(data: bytes) -> dict[str, Grid]:
+    """Every sheet of a workbook to import from: .xlsx (as :func:`read_grids`), or old Excel (.xls) and
+    OpenDocument (.ods) through python-calamine. The gate must have passed ``data`` (``for_import=True``)."""
+    if not data.startswith(_OLE2) and not _is_ods(data):
+        return read_grids(data)
+    try:
+        with CalamineWorkbook.from_filelike(io.BytesIO(data)) as book:
+            grids = {}
+            for name in book.sheet_names:
+                sheet = book.get_sheet_by_name(name)
+                end = sheet.end
+                if end is not None and end[0] >= MAX_ROWS:
+                    raise _too_many_rows(name)
+                if end is not None and end[1] >= MAX_COLUMNS:
+                    raise _too_many_columns(name)
+                rows = sheet.to_python(skip_empty_area=False) if end is not None else []
+                grids[name] = Grid(name, [[clean_text(v) if isinstance(v, str) else v for v in row] for row in rows])
+            return grids
+    except CalamineError as exc:
+        raise ValueError(f"{type(exc).__name__}: {exc}") from None
+
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _is_ods(data: bytes) -> bool:
+    return data.startswith(b"PK") and b"application/vnd.oasis.opendocument.spreadsheet" in data[:200]
+
+
+def merged_ranges(data: bytes, sheets: Iterable[str]) -> dict[str, list[tuple[tuple[int, int], tuple[int, int]]]]:
+    """The merged cell ranges of the named sheets, ((first row, first column), (last row, last column)), 0-based;
+    a sheet is left out when its ranges cannot be read (they only sharpen heading detection)."""
+    found = {}
+    try:
+        source = data if data.startswith(_OLE2) or _is_ods(data) else normalised_package(data)
+        with CalamineWorkbook.from_filelike(io.BytesIO(source)) as book:
+            for name in sheets:
+                try:
+                    found[name] = list(book.get_sheet_by_name(name).merged_cell_ranges or ())
+                except Exception:  # noqa: BLE001, S112 - a sheet whose ranges cannot be read has none
+                    continue
+    except Exception:  # noqa: BLE001
+        return found
+    return found
+
+
+def normalised_package(data: bytes) -> bytes:
+    """The package as Excel reads it, rewritten only when needed: zip paths written with backslashes get forward
+    slashes, and XML parts written in UTF-16 (Excel Mobile, some libraries) become UTF-8, which is all calamine
+    reads. The gate has already bounded every part's size."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        infos = zf.infolist()
+        if not any("\\" in info.filename for info in infos) and not any(
+                _is_utf16(_head(zf, info)) for info in infos if info.filename.endswith((".xml", ".rels"))):
+            return data
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as fixed:
+            for info in infos:
+                content = zf.read(info)
+                if _is_utf16(content[:4]):
+                    content = _as_utf8(content)
+                fixed.writestr(info.filename.replace("\\", "/").lstrip("/"), content)
+    return out.getvalue()
+
+
+def _head(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    with zf.open(info) as part:
+        return part.read(4)
+
+
+def _is_utf16(head: bytes) -> bool:
+    return head.startswith((b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<"))
+
+
+_ENCODING_DECLARATION = re.compile(r"""(<\?xml[^>]*?encoding\s*=\s*["'])[^"']*(["'])""")
+
+
+def _as_utf8(xml: bytes) -> bytes:
+    if xml.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = xml.decode("utf-16")
+    else:
+        text = xml.decode("utf-16-le" if xml[0] else "utf-16-be")
+    return _ENCODING_DECLARATION.sub(r"\1UTF-8\2", text, count=1).encode("utf-8")
 
 
 # --- the package: which part is which sheet, and which styles are percentages --------------------------------

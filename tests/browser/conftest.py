@@ -59,7 +59,7 @@ class AppServer:
         self.log = drafts_db.with_suffix(".log")
 
     def start(self) -> AppServer:
-        env = dict(os.environ, PPRR_DRAFTS_DB=str(self.drafts_db), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+        env = dict(os.environ, PPRR_DATABASE_URL=f"sqlite:///{self.drafts_db}", STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
