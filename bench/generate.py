@@ -492,6 +492,24 @@ def _write_glossary(sheets: _Sheets) -> None:
         ws.append([term, meaning])
 
 
+def _write_agreement_sheets(rng: random.Random, sheets: _Sheets, priorities: int, divisions: list[str]) -> None:
+    """Narrative, Projects (three per priority), Financial Risks and One-Off Resources."""
+    ws = sheets.sheet(schema.NARRATIVE.name, ["Heading", "Text"])
+    for heading in ("Introduction", "Introduction", "Vision"):
+        ws.append([heading, _commentary(rng)])
+    ws = sheets.sheet(schema.PROJECTS.name, [c.name for c in schema.PROJECTS.columns])
+    statuses = ["", *schema.PROJECT_STATUSES]
+    for priority in range(1, priorities + 1):
+        for n in range(1, 4):
+            ws.append([priority, f"Programme {priority}.{n}", "Milestone" if n == 3 else None, "Service lead",
+                       "March 2022", rng.choice(statuses) or None, _commentary(rng)])
+    ws = sheets.sheet(schema.FINANCIAL_RISKS.name, [c.name for c in schema.FINANCIAL_RISKS.columns])
+    for division in divisions:
+        ws.append([division, f"Demand pressure in {division}", rng.randrange(50, 2000), _commentary(rng)])
+    ws = sheets.sheet(schema.ONE_OFF_RESOURCES.name, [c.name for c in schema.ONE_OFF_RESOURCES.columns])
+    ws.append(["Targeted support", rng.randrange(50, 500), _commentary(rng)])
+
+
 def default_budget_lines(n_measures: int) -> int:
     """Budget lines grow with the portfolio: one per 20 measures, at least 6."""
     return max(6, n_measures // 20)
@@ -521,6 +539,7 @@ def generate_workbook(n_measures: int, n_budget: int | None = None, seed: int = 
     _write_savings(rng, sheets, divisions, max(3, n_budget // 8))
     _write_capital(rng, sheets, max(2, n_budget // 20))
     _write_glossary(sheets)
+    _write_agreement_sheets(rng, sheets, priorities, divisions)
     return sheets.save()
 
 

@@ -265,10 +265,8 @@ def variance_commentary(wb: PortfolioWorkbook) -> None:
 
 
 st.title("Finance")
-wb = _state.current()
-shown = view()
-budget_grid(wb, shown)
-variance_commentary(wb)
-for title, spec in shown.charts.items():
+budget_section()
+variance_commentary(_state.current())
+for title, spec in chart_specs(_state.current()).items():
     chart(title, spec)
 capital_risks_one_off(_state.current())

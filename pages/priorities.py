@@ -11,7 +11,7 @@ import streamlit as st
 from app import state as _state
 from pprr.model import Measure, PortfolioWorkbook, Priority, Project
 from pprr.report import charts
-from pprr.rules.agreement import flags_text, progress_line, project_badge, projects_of
+from pprr.rules.agreement import flag_key, flags_text, progress_line, project_badge, projects_of
 from pprr.rules.status import STATUS_STYLES, Rating, Status, count_statuses
 from pprr.rules.values import UnreadableValue, format_value
 from pprr.safe_text import markdown_text
@@ -198,6 +198,9 @@ def priority_section(shown: Section) -> None:
         st.dataframe(shown.measures, hide_index=True, width="stretch", key=f"measures_{priority.number}",
                      column_config={name: st.column_config.TextColumn(width=px)
                                     for name, px in MEASURE_COLUMNS.items()})
+        used = flag_key(m for m in _state.current().measures if m.priority == priority.number)
+        if used:
+            st.caption(markdown_text("Flags: " + "; ".join(f"{marker} = {meaning}" for marker, meaning in used)))
     else:
         st.text("No measures are linked to this priority.")
     key_projects(priority)

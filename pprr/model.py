@@ -109,6 +109,7 @@ class Portfolio:
     recommendations: tuple[str, ...] = ()  # one per line as written; empty: the standard wording
     out_of_date_after: float = 1.0  # years; see pprr.rules.status
     comparator_set: str = "Statistical Neighbours"  # the set a "Comparator" target is rated against
+    # (the same default as schema.DEFAULT_COMPARATOR_SET; the reader always sets it)
     rows: dict[str, int] = field(default_factory=dict, compare=False)  # field name -> sheet row
 
 

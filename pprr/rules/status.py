@@ -44,6 +44,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
 from ..model import Measure, PortfolioWorkbook, TargetKind, Value
+from ..schema import DEFAULT_COMPARATOR_SET
 from .benchmarks import comparator_for
 from .periods import CUMULATIVE, Period, value_period
 from .values import format_number
@@ -120,7 +121,7 @@ class Settings:
     financial_year: str = ""  # the report's year ("2021/22"): how old a value is, what "year to date" means
     reporting_period: str = ""  # Agreement, Q1, Mid-Year, Q3 Update, Annual
     out_of_date_after: float = 1.0  # years: a latest value older than this (plus the measure's lag) is out of date
-    comparator_set: str = "Statistical Neighbours"  # a "Comparator" target is rated against this set
+    comparator_set: str = DEFAULT_COMPARATOR_SET  # a "Comparator" target is rated against this set
 
 
 def settings_for(wb: PortfolioWorkbook) -> Settings:
