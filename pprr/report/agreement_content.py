@@ -115,7 +115,7 @@ def projects_table(pack: Pack, projects: Sequence[Project], caption: str, priori
     if changes is not None:
         head.append(Cell(f"Change since {pack.previous_period or 'the last report'}"))
         widths.append(26)
-    head.append(Cell("Commentary"))
+    head.append(Cell("Description" if plan else "Commentary"))  # the plan describes; a report comments
     widths.append(0)
     rows = []
     for p in projects:

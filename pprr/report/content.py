@@ -962,4 +962,4 @@ def document(pack: Pack) -> list[Block]:
 
 # The rest of the agreement (narrative, projects, themes, benchmarks, financial risks) is written with the blocks
 # above, so it is imported once they exist.
-from . import agreement_content as agreement  # noqa: E402
+from . import agreement_content as agreement
