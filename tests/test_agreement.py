@@ -513,6 +513,9 @@ def test_benchmarks_sit_in_each_priority_with_year_and_judgement(q3_packs, fmt):
     assert "-1.66 2018/19" in row and "-1.49 2018/19" in row
     assert any(word in row for word in ("▲ Better", "= Similar", "▼ Worse"))
     assert "Better / worse than" in text  # the key
+    # the measure table's comparator is the chosen set's, with its year
+    measures = priority_2[priority_2.index("CFSE.17(ii)"):priority_2.index("CFSE.17(iii)")]
+    assert "-1.66 Statistical Neighbours 2018/19" in measures
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -29,7 +29,7 @@ from ..rules.agreement import (
 )
 from ..rules.benchmarks import COMPARISON_KEY, COMPARISON_SYMBOLS, chosen_set, judge
 from ..rules.status import Rating
-from ..rules.values import format_value
+from ..rules.values import format_number, format_value
 from ..year.projects import ProjectChange, project_changes, project_key
 from .content import Block, Cell, Heading, Pack, Table, Text, _measures_table, money
 
@@ -241,6 +241,15 @@ def benchmarks_table(pack: Pack, rated: list[Rated], pr: Priority) -> list[Block
         note += (f" 'Against {chosen}': the latest actual better, similar or worse than that comparator, judged by "
                  "whether high or low is good (see the key).")
     return blocks + [Text(note, "note")]
+
+
+def comparator_text(pack: Pack, measure: Measure) -> str:
+    """The measure table's comparator: the chosen set's value with its set and year (what a ``Comparator`` target
+    is rated against), else the plain Comparator column, else ``—``."""
+    b = measure.benchmark(chosen_set(pack.wb))
+    if b is not None:
+        return f"{format_value(b.value.raw)}\n{b.set} {b.year}".strip()
+    return format_number(measure.comparator) if measure.comparator is not None else "—"
 
 
 def priority_measures(pack: Pack, rated: list[Rated], pr: Priority) -> list[Block]:

@@ -637,7 +637,7 @@ def _measures_table(pack: Pack, rated: list[tuple[Measure, Rating]], caption: st
     for measure, rating in rated:
         name = f"{measure.label}{flag_marks(measure)}\n{measure.name}"
         note = "" if plan else sentence(measure, rating, pack.settings)
-        comparator = format_number(measure.comparator) if measure.comparator is not None else "—"
+        comparator = agreement.comparator_text(pack, measure)
         row = [Cell(name, note=note, titled=True), Cell(years_text(measure, rating)), Cell(format_value(measure.target.raw) or "—"),
                Cell(comparator)]
         if not plan:
