@@ -534,7 +534,8 @@ def test_the_agreement_pack_keeps_what_belongs_to_a_plan(agreement_packs, fmt):
 def test_the_pack_escapes_workbook_text_in_the_new_sections(fmt):
     wb = load_workbook(make_workbook(measures=[dict(MEASURES[0], Theme=HOSTILE)], sheets={
         "Projects": [dict(PROJECTS[0], Project=HOSTILE, Commentary=HOSTILE, Lead=HOSTILE),
-                     dict(PROJECTS[1], Status="At risk", Milestone=HOSTILE)],
+                     dict(PROJECTS[1], Status="At risk", Milestone=HOSTILE),
+                     dict(PROJECTS[1], Status=HOSTILE, Milestone="Unknown status")],
         "Financial Risks": [dict(RISKS[0], Risk=HOSTILE, Mitigation=HOSTILE)],
         "One-Off Resources": [dict(ONE_OFF[0], Investment=HOSTILE, Purpose=HOSTILE)],
         "Narrative": [{"Heading": HOSTILE, "Text": HOSTILE}]}))
@@ -545,8 +546,10 @@ def test_the_pack_escapes_workbook_text_in_the_new_sections(fmt):
         assert "<img" not in page and "<b>bold" not in page  # never markup
         text = _flat(html.unescape(re.sub(r"<[^>]+>", " ", page)))
     # narrative heading and text, project (table and the summary's list), milestone, commentary, lead, theme,
-    # risk, mitigation, investment, purpose
-    assert text.count(HOSTILE) >= 12, text.count(HOSTILE)
+    # risk, mitigation, investment, purpose, and a status word kept as written
+    # (spaces left out: the PDF's narrow columns wrap it, and pypdf reads a wrap as a space)
+    squeezed = "".join(text.split())
+    assert squeezed.count("".join(HOSTILE.split())) >= 13, squeezed.count("".join(HOSTILE.split()))
 
 
 def test_project_badges_take_their_colours_from_the_measure_statuses_and_are_legible():

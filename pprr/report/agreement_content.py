@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from ..model import Measure, Priority, Project
 from ..rules.agreement import (
     ATTENTION,
+    NOT_REPORTED,
     PROJECT_ORDER,
     PROJECT_STYLES,
     flag_key,
@@ -84,7 +85,7 @@ def change_text(changes: dict[tuple, ProjectChange], project: Project) -> str:
         return "No change"
     if change.kind == "added":
         return "Added"
-    arrow = change.text.rsplit(": ", 1)[-1]
+    arrow = f"{change.previous_status or NOT_REPORTED} → {change.current_status or NOT_REPORTED}"
     return f"{arrow} ({change.direction})" if change.direction else arrow
 
 
