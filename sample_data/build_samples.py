@@ -10,7 +10,8 @@ Portfolio Performance and Resources Agreement 2021/22, transcribed) and writes, 
   (a ``2021/22 Actual`` column, forecast outturn, savings achieved, officer commentary). These values are invented
   for demonstration and the workbook says so (Illustrative = Yes).
 * ``stockport-cfse-2021-22-mid-year-illustrative.xlsx``: the same portfolio at Mid-Year, from the ``mid_year_*.tsv``
-  illustrative values (invented too, Illustrative = Yes), so that the movement from Mid-Year to Q3 can be seen.
+  illustrative values (invented too, Illustrative = Yes, project progress included), so that the movement from
+  Mid-Year to Q3 can be seen.
 
 Every workbook takes each measure's Year Basis and Aggregation from ``measure_periods.tsv`` (Financial and Snapshot
 where a measure is not listed).
@@ -551,12 +552,12 @@ def build(q3: bool = False, in_year: str | None = None) -> Workbook:
     expect_columns("narrative.tsv", narrative, ["Heading", "Text"])
     write_sheet(wb, "Narrative", ["Heading", "Text"], [[n["Heading"], n["Text"]] for n in narrative])
 
-    # Projects: the agreement's delivery plan; the Q3 copy adds progress (and projects added in year)
+    # Projects: the agreement's delivery plan; each in-year copy adds its progress (and projects added in year)
     projects = read_tsv("projects.tsv")
     expect_columns("projects.tsv", projects, PROJECT_COLUMNS)
-    if prefix == "q3":
-        q3_rows = read_tsv("q3_projects.tsv")
-        expect_columns("q3_projects.tsv", q3_rows, PROJECT_COLUMNS)
+    if prefix:
+        q3_rows = read_tsv(f"{prefix}_projects.tsv")
+        expect_columns(f"{prefix}_projects.tsv", q3_rows, PROJECT_COLUMNS)
         known = {(p["Priority"], p["Project"], p["Milestone"]): p for p in projects}
         for r in q3_rows:
             p = known.get((r["Priority"], r["Project"], r["Milestone"]))

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import html
 import io
+import re
 import subprocess
 import sys
 from io import BytesIO
@@ -22,6 +24,7 @@ from workbooks import MEASURES, make_workbook
 
 from pprr import load_workbook
 from pprr.model import Benchmark, Measure, Project, Target, TargetKind, Value
+from pprr.report.html_pack import build_html
 from pprr.report.pack import PackOptions, build_pack
 from pprr.report.tables import STATUS_COLUMNS, comparator_status_rows, status_columns, workbook_ratings
 from pprr.rules.agreement import (
@@ -367,73 +370,211 @@ def test_new_sheets_round_trip_through_the_writer(projects, risks, edits):
 # --- the pack ---------------------------------------------------------------------------------------------------
 
 
+MID_YEAR = ROOT / "sample_data" / "stockport-cfse-2021-22-mid-year-illustrative.xlsx"
+HOSTILE = "<b>bold</b> & <img src='/etc/passwd'/>"
+
+
 def pack_text(wb, **options) -> str:
+    """The PDF pack's text, as pypdf reads it, white space flattened."""
     reader = PdfReader(BytesIO(build_pack(wb, PackOptions(**options))))
-    return "\n".join(page.extract_text() for page in reader.pages)
+    return _flat("\n".join(page.extract_text() for page in reader.pages))
 
 
-@pytest.fixture(scope="module")
-def q3_pack(q3) -> str:
-    return pack_text(q3, sections=("summary", "priorities", "finance", "key"))
+def html_text(wb, **options) -> str:
+    """The HTML pack's text as a reader hears it (tags out, entities read, white space flattened)."""
+    return _flat(html.unescape(re.sub(r"<[^>]+>", " ", build_html(wb, PackOptions(**options)))))
 
 
 def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def test_the_samples_pack_has_key_projects_per_priority_naming_the_agreements_programmes(q3, q3_pack):
-    text = _flat(q3_pack)
-    assert text.count("Progress on key projects") == 5
+def between(text: str, start: str, end: str) -> str:
+    i = text.index(start)
+    return text[i:text.index(end, i + len(start))]
+
+
+@pytest.fixture(scope="module")
+def q3_packs(q3) -> dict[str, str]:
+    """The Q3 sample's pack against the Mid-Year report, in both formats."""
+    mid_year = load_workbook(MID_YEAR)
+    options = {"sections": ("summary", "priorities", "finance", "key"), "previous": mid_year}
+    return {"pdf": pack_text(q3, **options), "html": html_text(q3, **options)}
+
+
+@pytest.fixture(scope="module")
+def agreement_packs() -> dict[str, str]:
+    wb = load_workbook(AGREEMENT)
+    return {"pdf": pack_text(wb), "html": html_text(wb)}
+
+
+FORMATS = ("pdf", "html")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_samples_pack_has_key_projects_per_priority_naming_the_agreements_programmes(q3, q3_packs, fmt):
+    text = q3_packs[fmt]
+    for n in range(1, 6):
+        start = text.index(f"Priority {n}: ", text.index("Performance by priority"))
+        part = text[start:text.index("Measures", start)]
+        assert "Progress on key projects" in part, n
+        names = [p.project for p in q3.projects if p.priority == n]
+        assert all(name in part for name in names), n
     for programme in ("Start Well and School Readiness Strategy 2020-2023", "The Healthy Child Programme",
                       "Early Help Strategy 2020-2023", "Written Statement of Action (WSOA)", "SEND Strategy",
                       "Corporate Parenting Strategy 2020-2023", "Youth Justice and Targeted Youth Support"):
         assert programme in text
+    # status as symbol and word, lead and due beside each project
+    priority_4 = between(text, "Priority 4: Special", "Measures")
+    assert "✗ Off track" in priority_4 and "✓ Complete" in priority_4 and "! At risk" in priority_4
+    assert "Inclusion Services" in priority_4 and "November 2021" in priority_4
+    assert "4 projects: Complete 1 · On track 1 · At risk 1 · Off track 1." in priority_4
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_summary_lists_projects_at_risk_or_off_track_as_it_lists_exceptions(q3, q3_packs, fmt):
+    text = q3_packs[fmt]
     flagged = [p for p in q3.projects if p.status in ("At risk", "Off track")]
-    assert f"Projects at risk or off track ({len(flagged)})" in text
-    summary = text[text.index("Projects at risk or off track"):text.index("Performance by priority")]
-    assert "DSG review proposals" in summary and "Off track" in summary
+    summary = between(text, f"Projects at risk or off track ({len(flagged)})", "Finance headline")
+    assert all(p.project in summary for p in flagged)
+    assert summary.index("DSG review proposals") < summary.index("Early Years provision")  # off track first
+    assert "Off track" in summary and "Inclusion Services" in summary
+    assert "Team Around the Early Years" not in summary  # on track: under its priority only
+    assert "Since the Mid-Year report: 13 changed status, 8 improved, 5 slipped, 3 added." in summary
 
 
-def test_the_samples_pack_has_financial_risks_with_the_dsg_deficit_and_one_off_resources(q3_pack):
-    text = _flat(q3_pack)
-    risks = text[text.index("Key financial risks (£000)"):]
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_projects_change_of_status_since_the_last_report_is_shown_beside_it(q3, q3_packs, fmt):
+    text = q3_packs[fmt]
+    priority_4 = between(text, "Priority 4: Special", "Measures")
+    assert "Change since Mid-Year" in priority_4
+    assert "At risk → Off track (slipped)" in priority_4 and "At risk → On track (improved)" in priority_4
+    assert "No change" in priority_4  # the Joint Commissioning Plan stayed At risk
+    assert "Added" in between(text, "Priority 3: Early", "Measures")  # the mental health in schools programme
+    without = pack_text(q3, sections=("priorities",), priorities=(4,))
+    assert "Change since" not in without and "Progress on key projects" in without
+
+
+def test_the_mid_year_sample_has_its_own_project_statuses():
+    mid_year, q3 = load_workbook(MID_YEAR), load_workbook(Q3)
+    assert all(p.status for p in mid_year.projects)
+    changes = project_changes(mid_year, q3)
+    moved = {c.project.project: (c.previous_status, c.current_status) for c in changes if c.kind == "changed"}
+    assert moved["DSG review proposals"] == ("At risk", "Off track")
+    assert moved["The Healthy Child Programme"] == ("At risk", "On track")
+    assert {c.project.project for c in changes if c.kind == "added"} == {
+        "Mental health in schools programme", "Safer Streets programme", "Staying Close pilot"}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_portfolio_holders_introduction_and_vision_are_near_the_front(q3, q3_packs, fmt):
+    text = q3_packs[fmt]
+    intro = text.index("Portfolio holder's introduction")
+    assert text.index("Summary") < intro < text.index("Vision") < text.index("Status of measures")
+    assert "Cllr Colin Foster" in text[intro:text.index("Vision")]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_samples_pack_has_financial_risks_with_the_dsg_deficit_and_one_off_resources(q3_packs, fmt):
+    text = q3_packs[fmt]
+    risks = between(text, "Key financial risks (£000)", "Allocated one-off resources (£000)")
     assert "£1.667m deficit within the Dedicated Schools Grant (DSG) High Needs block" in risks
-    assert "1,667" in risks
+    assert "1,667" in risks and "Total quantified 1,967" in risks  # 1,667 + the HV/SN savings' 300
+    assert "New secondary special school" in risks  # its mitigation beside it
     one_off = text[text.index("Allocated one-off resources (£000)"):]
-    assert "Targeted Youth Support" in one_off and "150" in one_off
+    assert "Targeted Youth Support 150" in one_off
 
 
-def test_the_samples_pack_groups_measure_tables_under_theme_headings(q3_pack):
-    text = _flat(q3_pack)
-    priority_2 = text[text.index("Priority 2: Education"):text.index("Priority 3: Early help")]
-    positions = [priority_2.index(theme) for theme in ("Attainment Partnership measures",
-                                                       "Attendance and Exclusion Partnership measures",
-                                                       "Attainment (Post 16) Partnership measures")]
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_samples_pack_groups_measure_tables_under_theme_headings(q3_packs, fmt):
+    text = q3_packs[fmt]
+    priority_2 = between(text, "Priority 2: Education", "Priority 3: Early help")
+    positions = [priority_2.index(theme) for theme in ("Attainment: Partnership measures",
+                                                       "Attendance and Exclusion: Partnership measures",
+                                                       "Attainment (Post 16): Partnership measures")]
     assert positions == sorted(positions)
     start = text.index("Priority 5: Children and young people")
-    priority_5 = text[start:text.index("Revenue budget (£000)", start)]
-    for theme in ("Youth Offending", "Safeguarding Contextual measures",
+    priority_5 = text[start:text.index("Finance", start)]
+    for theme in ("Youth Offending", "Safeguarding: Contextual measures",
                   "Looked after children, care leavers and adoption", "Public health measures"):
         assert theme in priority_5
-    assert "Benchmarks" in priority_2 and "-1.66" in priority_2 and "-1.49" in priority_2
-    assert "Measure flags" in text and "Indicator in the Greater Manchester Strategy Outcomes Dashboard" in text
+    # flags beside the code, with their key
+    assert "CFSE.1 [GMS]" in text and "[GMS] Indicator in the Greater Manchester Strategy Outcomes Dashboard" in text
+    assert "Measure flags" in text
 
 
-def test_the_pack_escapes_workbook_text_in_the_new_sections():
-    hostile = "<b>bold</b> & <img src='/etc/passwd'/>"
-    wb = load_workbook(make_workbook(sheets={
-        "Projects": [dict(PROJECTS[0], Project=hostile, Commentary=hostile)],
-        "Financial Risks": [dict(RISKS[0], Risk=hostile, Mitigation=hostile)],
-        "One-Off Resources": [dict(ONE_OFF[0], Investment=hostile)],
-        "Narrative": [{"Heading": hostile, "Text": hostile}]}))
-    text = _flat(pack_text(wb))
-    assert text.count("<b>bold</b> & <img src='/etc/passwd'/>") >= 5
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_benchmarks_sit_in_each_priority_with_year_and_judgement(q3_packs, fmt):
+    text = q3_packs[fmt]
+    priority_2 = between(text, "Priority 2: Education", "Priority 3: Early help")
+    benchmarks = priority_2[priority_2.index("Benchmarks"):]
+    assert "Against Statistical Neighbours" in benchmarks
+    row = benchmarks[benchmarks.index("CFSE.17(ii)"):benchmarks.index("CFSE.17(iii)")]
+    assert "-1.66 2018/19" in row and "-1.49 2018/19" in row
+    assert any(word in row for word in ("▲ Better", "= Similar", "▼ Worse"))
+    assert "Better / worse than" in text  # the key
+    # the measure table's comparator is the chosen set's, with its year
+    measures = priority_2[priority_2.index("CFSE.17(ii)"):priority_2.index("CFSE.17(iii)")]
+    assert "-1.66 Statistical Neighbours 2018/19" in measures
 
 
-def test_a_pack_without_the_new_sheets_has_none_of_their_sections():
-    text = _flat(pack_text(load_workbook(make_workbook())))
-    for heading in ("Progress on key projects", "Projects at risk", "Key financial risks", "Allocated one-off",
-                    "Benchmarks", "Measure flags", "Project progress"):
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_agreement_pack_keeps_what_belongs_to_a_plan(agreement_packs, fmt):
+    text = agreement_packs[fmt]
+    assert "Portfolio holder's introduction" in text and "Key projects" in text
+    assert "Start Well and School Readiness Strategy 2020-2023" in text
+    assert "Attainment: Partnership measures" in text and "-1.66" in text and "[GMS]" in text
+    assert "1,667" in text and "Targeted Youth Support" in text
+    for absent in ("Progress on key projects", "Projects at risk", "Not reported", "Against Statistical",
+                   "Change since", "Project progress"):
+        assert absent not in text, absent
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_pack_escapes_workbook_text_in_the_new_sections(fmt):
+    wb = load_workbook(make_workbook(measures=[dict(MEASURES[0], Theme=HOSTILE)], sheets={
+        "Projects": [dict(PROJECTS[0], Project=HOSTILE, Commentary=HOSTILE, Lead=HOSTILE),
+                     dict(PROJECTS[1], Status="At risk", Milestone=HOSTILE),
+                     dict(PROJECTS[1], Status=HOSTILE, Milestone="Unknown status")],
+        "Financial Risks": [dict(RISKS[0], Risk=HOSTILE, Mitigation=HOSTILE)],
+        "One-Off Resources": [dict(ONE_OFF[0], Investment=HOSTILE, Purpose=HOSTILE)],
+        "Narrative": [{"Heading": HOSTILE, "Text": HOSTILE}]}))
+    if fmt == "pdf":
+        text = pack_text(wb)
+    else:
+        page = build_html(wb, PackOptions())
+        assert "<img" not in page and "<b>bold" not in page  # never markup
+        text = _flat(html.unescape(re.sub(r"<[^>]+>", " ", page)))
+    # narrative heading and text, project (table and the summary's list), milestone, commentary, lead, theme,
+    # risk, mitigation, investment, purpose, and a status word kept as written
+    # (spaces left out: the PDF's narrow columns wrap it, and pypdf reads a wrap as a space)
+    squeezed = "".join(text.split())
+    assert squeezed.count("".join(HOSTILE.split())) >= 13, squeezed.count("".join(HOSTILE.split()))
+
+
+def test_project_badges_take_their_colours_from_the_measure_statuses_and_are_legible():
+    from pprr.rules.agreement import PROJECT_STYLES
+    from pprr.rules.status import STATUS_STYLES
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    for name, style in PROJECT_STYLES.items():
+        assert (style.fill, style.text) == (STATUS_STYLES[style.tone].fill, STATUS_STYLES[style.tone].text)
+        high, low = sorted((luminance(style.fill), luminance(style.text)), reverse=True)
+        assert (high + 0.05) / (low + 0.05) >= 4.5, name
+    assert PROJECT_STYLES["Off track"].tone is Status.RED and PROJECT_STYLES["At risk"].tone is Status.AMBER
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_pack_without_the_new_sheets_has_none_of_their_sections(fmt):
+    wb = load_workbook(make_workbook())
+    text = pack_text(wb) if fmt == "pdf" else html_text(wb)
+    for heading in ("Progress on key projects", "Key projects", "Projects at risk", "Key financial risks",
+                    "Allocated one-off", "Benchmarks", "Measure flags", "Project progress", "Flags:",
+                    "Partnership measures"):
         assert heading not in text
 
 

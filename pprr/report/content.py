@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from ..model import Measure, PortfolioWorkbook, Priority, TargetKind
 from ..rules import finance
+from ..rules.agreement import flag_marks
 from ..rules.status import (
     SAVINGS_RISK_KEY,
     STATUS_ORDER,
@@ -550,6 +551,7 @@ def summary(pack: Pack) -> list[Block]:
                            .replace("prioritys", "priorities")
                            + f" for {p.financial_year or 'the year'}, with their baselines and targets, and the "
                              "portfolio's budget, reserves, savings and capital programme.", "lead"))
+        blocks += agreement.narrative(pack)
         rows = []
         for pr in pack.priorities:
             rated = pack.of(pr.number)
@@ -575,6 +577,7 @@ def summary(pack: Pack) -> list[Block]:
             + (f" {_plural(old, 'measure')} {'rests' if old == 1 else 'rest'} on out-of-date data and "
                f"{'is' if old == 1 else 'are'} listed apart, not rated." if old else ""))
     blocks.append(Text(lead, "lead"))
+    blocks += agreement.narrative(pack)
     blocks += [Heading("Status of measures", 1, "summary-status"), _status_key_short(), _counts_table(pack)]
     if pack.movement:
         blocks.append(Text(f"In brackets: the change in each count{since}.", "note"))
@@ -592,6 +595,7 @@ def summary(pack: Pack) -> list[Block]:
         blocks += [Heading("Out-of-date data", 1, "summary-out-of-date"),
                    Text("The latest figure of these measures is too old to rate as current (see the status key); "
                         "they are not exceptions.", "note"), out_of_date]
+    blocks += agreement.projects_needing_attention(pack)
     blocks.append(Heading("Finance headline (£000)", 1, "summary-finance"))
     if pack.movement is not None:
         blocks.append(Text(pack.movement.total_sentence()))
@@ -637,9 +641,9 @@ def _measures_table(pack: Pack, rated: list[tuple[Measure, Rating]], caption: st
     rows = []
     plan = pack.agreement
     for measure, rating in rated:
-        name = f"{measure.label}\n{measure.name}"
+        name = f"{measure.label}{flag_marks(measure)}\n{measure.name}"
         note = "" if plan else sentence(measure, rating, pack.settings)
-        comparator = format_number(measure.comparator) if measure.comparator is not None else "—"
+        comparator = agreement.comparator_text(pack, measure)
         row = [Cell(name, note=note, titled=True), Cell(years_text(measure, rating)), Cell(format_value(measure.target.raw) or "—"),
                Cell(comparator)]
         if not plan:
@@ -666,10 +670,11 @@ def _priority(pack: Pack, pr: Priority) -> list[Block]:
         blocks.append(Text(f"{_plural(len(rated), 'measure')}: {counts or 'none'}.", "note"))
     if pr.commentary.strip():
         blocks += [Heading("Commentary", 2), Text(pr.commentary.strip())]
+    blocks += agreement.key_projects(pack, pr)
     blocks.append(Heading("Measures", 2))
     if not rated:
         return blocks + [Text("No measures.")]
-    blocks.append(_measures_table(pack, rated, f"Measures of priority {pr.number}"))
+    blocks += agreement.priority_measures(pack, rated, pr)
     with_text = [(m, r) for m, r in rated if m.commentary.strip()]
     if with_text:
         blocks.append(Heading("Measure commentary", 2))
@@ -916,7 +921,7 @@ def finance_section(pack: Pack) -> list[Block]:
                Heading("Earmarked reserves (£000)", 1, "finance-reserves"), *_reserves(pack),
                Heading("Savings programme (£000)", 1, "finance-savings"), *_savings(pack),
                Heading("Capital programme (£000)", 1, "finance-capital"), *_capital(pack)]
-    return blocks
+    return blocks + agreement.finance_extras(pack)
 
 
 def _key_table(caption: str, entries: list[tuple[Status, str]]) -> Table:
@@ -932,7 +937,7 @@ def key(pack: Pack) -> list[Block]:
                    Table("Trend", (Cell("Trend"), Cell("Meaning")),
                          tuple((Cell(name, bold=True), Cell(text)) for name, text in TREND_KEY), (44, 0)),
                    Heading("Service budget RAG", 1, "key-budget"),
-                   _key_table("Service budget RAG", budget_key(pack.settings))]
+                   _key_table("Service budget RAG", budget_key(pack.settings)), *agreement.keys(pack)]
         blocks.append(Heading("Glossary", 1, "glossary"))
     glossary = pack.wb.glossary
     if glossary:
@@ -958,3 +963,8 @@ def document(pack: Pack) -> list[Block]:
             blocks.append(Break())
         blocks += part
     return blocks
+
+
+# The rest of the agreement (narrative, projects, themes, benchmarks, financial risks) is written with the blocks
+# above, so it is imported once they exist.
+from . import agreement_content as agreement

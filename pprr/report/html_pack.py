@@ -134,9 +134,12 @@ class _Html:
 
     @staticmethod
     def _content(cell: Cell) -> str:
-        if cell.status is not None:
+        if cell.status is not None:  # "symbol word" as the cell gives it (a project's), else the status's own
             s = STATUS_STYLES[cell.status]
-            return f'<span aria-hidden="true">{html_text(s.symbol)}</span> {html_text(s.label)}'
+            symbol, _, word = cell.text.partition(" ") if cell.text else (s.symbol, "", s.label)
+            if len(symbol) != 1 or symbol.isalnum():  # a word as written, without a symbol
+                return html_text(cell.text)
+            return f'<span aria-hidden="true">{html_text(symbol)}</span> {html_text(word)}'
         lines = cell.lines
         body = "<br>".join(html_text(line) for line in lines)
         if len(lines) > 1 and cell.titled:

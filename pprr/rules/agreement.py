@@ -38,6 +38,12 @@ def flags_text(measure: Measure) -> str:
     return " · ".join(measure_flags(measure))
 
 
+def flag_marks(measure: Measure) -> str:
+    """`` [GMS · New]`` after a measure's code in a table, or ``""``."""
+    text = flags_text(measure)
+    return f" [{text}]" if text else ""
+
+
 def flag_key(measures: Iterable[Measure] | None = None) -> list[tuple[str, str]]:
     """(marker, meaning) for every flag, or only those used by ``measures``."""
     if measures is None:
@@ -104,11 +110,12 @@ class ProjectStyle:
     fill: str  # light background
     text: str  # text colour on ``fill``
     meaning: str
+    tone: Status = Status.NO_DATA  # the measure status whose colours it shares (the pack's badge fill)
 
 
 def _style(status: Status, label: str, symbol: str, meaning: str) -> ProjectStyle:
     s = STATUS_STYLES[status]
-    return ProjectStyle(label, symbol, s.colour, s.fill, s.text, meaning)
+    return ProjectStyle(label, symbol, s.colour, s.fill, s.text, meaning, status)
 
 
 PROJECT_STYLES: dict[str, ProjectStyle] = {
