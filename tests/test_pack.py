@@ -366,3 +366,13 @@ def test_sample_pack_is_marked_illustrative_and_of_plausible_length(q3, q3_pack)
     assert all("ILLUSTRATIVE FIGURES" in page for page in pages)
     titles = _outline_titles(reader)
     assert all(f"Priority {p.number}: {p.title}" in titles for p in q3.priorities)
+
+
+@pytest.mark.parametrize("widths", [(0, 30), (0, 22, 0), (40, 0, 0, 40), (0, 22, 24, 24, 24, 24, 24, 24, 24), (80, 80, 80)])
+def test_table_columns_always_fit_the_page(widths):
+    from pprr.report.pack import MIN_FLEXIBLE, column_widths
+    from pprr.report.pdf_style import CONTENT_W
+
+    got = column_widths(widths)
+    assert sum(got) == pytest.approx(CONTENT_W)
+    assert all(w >= MIN_FLEXIBLE - 1e-6 for w, given in zip(got, widths) if not given)

@@ -40,6 +40,7 @@ KEY_PROJECTS = "Progress on key projects"
 PLAN_PROJECTS = "Key projects"
 FINANCIAL_RISKS = "Key financial risks (£000)"
 ONE_OFF = "Allocated one-off resources (£000)"
+CELL_COMMENTARY = 400  # characters of project commentary shown in a table cell; longer is printed in full below
 ATTENTION_WORDS = " or ".join(a.lower() for a in ATTENTION)  # "at risk or off track"
 
 
@@ -131,9 +132,24 @@ def projects_table(pack: Pack, projects: Sequence[Project], caption: str, priori
             row.append(project_cell(p))
         if changes is not None:
             row.append(Cell(change_text(changes, p)))
-        row.append(Cell(p.commentary.strip() or "—"))
+        row.append(Cell(short_commentary(p.commentary) or "—"))
         rows.append(tuple(row))
     return Table(caption, tuple(head), tuple(rows), tuple(widths))
+
+
+def short_commentary(text: str) -> str:
+    """A table cell's commentary: whole up to CELL_COMMENTARY characters, else its start and a pointer to the
+    full text, which :func:`full_commentary` prints below the table (a row taller than a page cannot be printed)."""
+    text = text.strip()
+    if len(text) <= CELL_COMMENTARY:
+        return text
+    return text[:CELL_COMMENTARY].rsplit(" ", 1)[0] + " … (in full below the table)"
+
+
+def full_commentary(projects: Sequence[Project]) -> list[Block]:
+    """The commentary of every project whose cell was shortened, in full, after its table."""
+    return [Text(f"{p.label}: {p.commentary.strip()}", "note")
+            for p in projects if len(p.commentary.strip()) > CELL_COMMENTARY]
 
 
 def key_projects(pack: Pack, pr: Priority) -> list[Block]:
@@ -143,10 +159,10 @@ def key_projects(pack: Pack, pr: Priority) -> list[Block]:
         return []
     if pack.agreement:
         return [Heading(PLAN_PROJECTS, 2),
-                projects_table(pack, projects, f"Key projects of priority {pr.number}")]
+                projects_table(pack, projects, f"Key projects of priority {pr.number}"), *full_commentary(projects)]
     return [Heading(KEY_PROJECTS, 2),  # the heading kept with the table: the counts follow it
             projects_table(pack, projects, f"Progress on key projects of priority {pr.number}"),
-            Text(f"{progress_line(projects)}.", "note")]
+            *full_commentary(projects), Text(f"{progress_line(projects)}.", "note")]
 
 
 def projects_needing_attention(pack: Pack) -> list[Block]:
@@ -159,7 +175,8 @@ def projects_needing_attention(pack: Pack) -> list[Block]:
     flagged = needs_attention(projects)
     blocks: list[Block] = [Heading(f"Projects {ATTENTION_WORDS} ({len(flagged)})", 1, "summary-projects")]
     if flagged:
-        blocks.append(projects_table(pack, flagged, f"Projects {ATTENTION_WORDS}", priority=True))
+        blocks += [projects_table(pack, flagged, f"Projects {ATTENTION_WORDS}", priority=True),
+                   *full_commentary(flagged)]
         blocks.append(Text(f"{progress_line(projects)}. Every project is set out under its priority.", "note"))
     else:
         blocks.append(Text(f"No project is {ATTENTION_WORDS}. {progress_line(projects)}."))

@@ -77,9 +77,22 @@ def _cell(cell: Cell, head: bool = False) -> Flowable:
     return Plain(*lines) if lines else Plain(("", "cell"))
 
 
+MIN_FLEXIBLE = 30 * mm  # the least a column sized to fit (width 0) is given
+
+
+def column_widths(widths: tuple[float, ...], total: float = CONTENT_W) -> list[float]:
+    """Points for each column: fixed widths in mm as given, the rest shared by the columns of width 0; fixed
+    columns are narrowed in proportion when they would leave the flexible ones less than ``MIN_FLEXIBLE``."""
+    fixed = sum(w * mm for w in widths)
+    n_flexible = sum(1 for w in widths if not w)
+    room = total - n_flexible * MIN_FLEXIBLE if n_flexible else total
+    scale = min(1.0, room / fixed) if fixed else 1.0
+    flexible = (total - fixed * scale) / n_flexible if n_flexible else 0.0
+    return [w * mm * scale if w else flexible for w in widths]
+
+
 def _table(table: Table) -> Flowable:
-    flexible = CONTENT_W - sum(w * mm for w in table.widths)
-    widths = [w * mm if w else flexible for w in table.widths]
+    widths = column_widths(table.widths)
     rows = [[_cell(c, head=True) for c in table.head]]
     fills, spans = {}, []
     for i, row in enumerate(table.rows, start=1):
