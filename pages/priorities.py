@@ -82,19 +82,40 @@ def view() -> View:
     return memo
 
 
+_TYPED = "priorities_typed"  # priority number -> commentary text as last typed (kept across pages)
+_SAVED = "priorities_saved"  # priority number whose commentary was just saved
+
+
 def save_commentary(priority: Priority, key: str) -> None:
+    """Save the typed commentary as an edit (in the draft): called when the box loses focus or the button is
+    pressed. Text that cannot be saved stays in the box and in this session."""
+    text = st.session_state.get(key, "")
+    typed = st.session_state.setdefault(_TYPED, {})
+    typed[priority.number] = text
     try:
-        _state.edit(PRIORITIES.name, priority.row, COMMENTARY, st.session_state[key])
+        if _state.edit(PRIORITIES.name, priority.row, COMMENTARY, text):
+            st.session_state[_SAVED] = priority.number
+        typed.pop(priority.number)  # in the draft now: the box shows the saved text from here on
     except UnreadableValue as exc:
         st.session_state[_MESSAGE] = f"Priority {priority.number} commentary was not saved: {exc}"
 
 
 def commentary(priority: Priority) -> None:
-    key = f"priority_commentary_{priority.number}_{_state.working().revision}"
-    st.text_area(f"Officers' commentary for priority {priority.number}", value=priority.commentary, key=key,
-                 height=140)
-    st.button("Save commentary", key=f"save_commentary_{priority.number}", on_click=save_commentary,
-              args=(priority, key))
+    """The priority's commentary box. What is typed is saved in the draft as soon as the box loses focus (moving to
+    another page included), and kept in this session, so it is never lost."""
+    key = f"priority_commentary_{priority.number}"
+    typed = st.session_state.setdefault(_TYPED, {})  # only text that could not be saved
+    if key not in st.session_state:  # first drawn, or back from another page: the text as last typed
+        st.session_state[key] = typed.get(priority.number, priority.commentary)
+    st.text_area(f"Officers' commentary for priority {priority.number}", key=key, height=140,
+                 on_change=save_commentary, args=(priority, key),
+                 help="Saved in your draft when you leave the box.")
+    left, right = st.columns([1, 3], vertical_alignment="center")
+    left.button("Save commentary", key=f"save_commentary_{priority.number}", on_click=save_commentary,
+                args=(priority, key))
+    if st.session_state.get(_SAVED) == priority.number:
+        st.session_state.pop(_SAVED)
+        right.success("Saved in your draft.")
 
 
 def exceptions(shown: Section) -> None:
