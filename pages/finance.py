@@ -186,7 +186,7 @@ def budget_section() -> None:
 
 
 def budget_grid(wb: PortfolioWorkbook, shown: View) -> None:
-    st.subheader("Service budgets")
+    st.header("Service budgets")
     st.caption("All money in £000; negatives in brackets. Double-click a forecast outturn (or select it and press "
                "Enter) to edit it (brackets or a minus sign for negatives); variance and the budget RAG update as "
                "soon as the value is committed. Tab leaves the grid.")

@@ -20,15 +20,15 @@ from pprr.year.edits import COMMENTARY
 _MESSAGE = "priorities_message"
 _VIEW = "priorities_view"
 MEASURE_COLUMNS = {  # pixels: the name gets the most room; hovering a cell shows all of its text
-    "Measure": 85, "Name": 440, "Status": 90, "Trend": 110, "Latest value": 180}
+    "Measure": 85, "Name": 360, "Status": 90, "Trend": 110, "Actual (latest)": 170, "Target": 110}
 EXCEPTION_CARDS = 25  # Red measures shown in full per priority; any more are listed in one table after them
 
 
 def measures_table(pairs: list[tuple[Measure, Rating]]) -> pd.DataFrame:
     rows = [(m.label, m.name, r.badge, f"{r.arrow} {r.trend.value}" if r.trend else "",
-             f"{r.latest.raw} ({r.latest_year})" if r.latest else "")
+             f"{r.latest.raw} ({r.latest_year})" if r.latest else "", m.target.raw)
             for m, r in pairs]
-    return pd.DataFrame(rows, columns=["Measure", "Name", "Status", "Trend", "Latest value"])
+    return pd.DataFrame(rows, columns=["Measure", "Name", "Status", "Trend", "Actual (latest)", "Target"])
 
 
 def exceptions_table(pairs: list[tuple[Measure, Rating]]) -> pd.DataFrame:
@@ -132,9 +132,21 @@ def exceptions(shown: Section) -> None:
         st.dataframe(shown.more_red, hide_index=True, width="stretch", key=f"more_red_{shown.priority.number}")
 
 
+def anchor(priority: Priority) -> str:
+    return f"priority-{priority.number}"
+
+
+def overview(sections: tuple[Section, ...]) -> None:
+    """Every priority on one screen: its status counts and a link to its section."""
+    st.header("Overview")
+    lines = [f"- [{markdown_text(f'{s.priority.number}. {s.priority.title}')}](#{anchor(s.priority)}): "
+             f"{s.counts.replace('   ', ' · ')}" for s in sections]
+    st.markdown("\n".join(lines) if lines else "The workbook has no priorities.")
+
+
 def priority_section(shown: Section) -> None:
     priority = shown.priority
-    st.header(markdown_text(f"{priority.number}. {priority.title}"), divider="gray")
+    st.header(markdown_text(f"{priority.number}. {priority.title}"), divider="gray", anchor=anchor(priority))
     if priority.outcome:
         st.caption("Outcome")
         st.text(priority.outcome)
@@ -155,5 +167,7 @@ st.caption("Highlights and exceptions for each of the portfolio's priorities.")
 message = st.session_state.pop(_MESSAGE, None)
 if message:
     st.error(markdown_text(message))
-for part in view().sections:
+sections = view().sections
+overview(sections)
+for part in sections:
     priority_section(part)

@@ -46,7 +46,7 @@ def build(options: PackOptions, built_from: tuple) -> None:
 
 
 def pack() -> None:
-    st.subheader("Committee pack (PDF)")
+    st.header("Committee pack (PDF)")
     working = _state.working()
     options = options_chosen(bool(working.scenario))
     built_from = (working.sha, working.revision, repr(options))
@@ -85,11 +85,12 @@ def edited_workbook() -> bytes | str:
 
 
 def downloads() -> None:
-    st.subheader("Edited workbook and statuses")
+    st.header("Edited workbook and statuses")
     working = _state.working()
-    count = _state.unsaved_count()
-    st.caption(f"The edited workbook is the file you uploaded with your {count} edit(s) written in; every other cell "
-               "stays as it was. The what-if scenario is not included unless you adopted it.")
+    headline, where = _state.edits_state()
+    st.caption(f"{headline}{': ' + where if where else ''}. The edited workbook is the file you uploaded with your "
+               "edits written in; every other cell stays as it was. The what-if scenario is not included unless you "
+               "adopted it.")
     stem = Path(working.filename).stem
     left, right = st.columns(2)
     edited = edited_workbook()
@@ -97,7 +98,7 @@ def downloads() -> None:
         left.error(edited)
     else:
         left.download_button("Download the edited workbook", edited, f"{stem}-edited.xlsx", XLSX,
-                             key="download_workbook", on_click="ignore", type="primary")
+                             key="download_workbook", on_click=_state.mark_downloaded, type="primary")
     right.download_button("Download measure statuses (CSV)", statuses_csv(), f"{stem}-statuses.csv", "text/csv",
                           key="download_statuses", on_click="ignore")
 

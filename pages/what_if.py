@@ -212,7 +212,7 @@ def main() -> None:
         moved_panel(official, scenario)
     form(rows)
     if _state.working().scenario:
-        st.subheader("Official and scenario side by side")
+        st.header("Official and scenario side by side")
         st.dataframe(comparison(wb, swb, official, scenario), hide_index=True, width="stretch", key="what_if_table")
         decide()
 

@@ -93,7 +93,7 @@ def next_step(wb: PortfolioWorkbook, counts: dict[Status, int]) -> str:
 def headline(wb: PortfolioWorkbook) -> None:
     """The portfolio, its status tiles, then the money, the problems and the next step beside the upload box."""
     p = wb.portfolio
-    st.subheader(markdown_text(p.portfolio or "Portfolio"))
+    st.header(markdown_text(p.portfolio or "Portfolio"))
     st.text(" · ".join(x for x in (p.council, p.financial_year, p.reporting_period, p.version) if x))
     st.html(tile_style())
     counts = count_statuses(_state.ratings())
@@ -144,7 +144,7 @@ def outcome() -> None:
 
 
 def upload() -> None:
-    st.subheader("Open a workbook")
+    st.header("Open a workbook")
     pending = st.session_state.get(_PENDING)
     if pending:
         headline_text, where = _state.edits_state()
@@ -189,7 +189,7 @@ def discard() -> None:
 
 
 def draft_panel() -> None:
-    st.subheader("Your draft")
+    st.header("Your draft")
     done = st.session_state.pop(_DISCARDED, None)
     if done:
         st.success(done)
@@ -214,7 +214,7 @@ def draft_panel() -> None:
 
 
 def downloads() -> None:
-    st.subheader("Templates and samples")
+    st.header("Templates and samples")
     template, sample, agreement = st.columns(3)
     template.download_button("Download the empty template", template_bytes, "pprr-template.xlsx", XLSX,
                              key="download_template", on_click="ignore")
@@ -233,7 +233,7 @@ if wb.portfolio.illustrative:
 st.caption(f"Open: {markdown_text(working.filename)}")
 headline(wb)
 draft_panel()
-st.subheader("Problems found in the open workbook")
+st.header("Problems found in the open workbook")
 if wb.problems:
     st.caption("Warnings do not stop the workbook loading; check each one. Sort by clicking a column header.")
     show_problems(wb.problems, working.filename, "open_problems")
