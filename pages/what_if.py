@@ -146,8 +146,7 @@ def moved_panel(official: tuple[Rating, ...], scenario: tuple[Rating, ...]) -> N
         moved = moved_counts(official, scenario)
         count = len(_state.working().scenario)
         st.caption(f"{count} scenario target{'' if count == 1 else 's'}")
-        for line in moved or ["No status count changes with this scenario."]:
-            st.text(line)
+        st.text("\n".join(moved) if moved else "No status count changes with this scenario.")
 
 
 def decide() -> None:
