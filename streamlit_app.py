@@ -58,7 +58,7 @@ page = st.navigation(pages, position="hidden")
 _GOTO = "pprr_goto"
 chosen = st.session_state.pop(_GOTO, None)
 if chosen is not None and pages[chosen].title != page.title:
-    st.switch_page(pages[chosen])
+    st.switch_page(pages[chosen], query_params=st.query_params.to_dict())  # keeps the draft token
 with st.sidebar.container(key="pprr_nav"):
     st.markdown("**pprr**")
     for number, each in enumerate(pages):
