@@ -54,7 +54,7 @@ def section(wb: PortfolioWorkbook, priority: Priority, pairs: list[tuple[Measure
     chart = None
     if pairs:
         subset = replace(wb, priorities=(priority,), measures=tuple(m for m, _ in pairs))
-        chart = charts.status_chart(subset, tuple(r for _, r in pairs), width=charts.CONTAINER).to_dict()
+        chart = charts.status_chart(subset, tuple(r for _, r in pairs), width=charts.CONTAINER).to_dict(validate=False)
     red = [(m, r) for m, r in pairs if r.status is Status.RED]
     return Section(priority, line, chart, measures_table(pairs), red[:EXCEPTION_CARDS],
                    exceptions_table(red[EXCEPTION_CARDS:]))
