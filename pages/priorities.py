@@ -108,8 +108,8 @@ def commentary(priority: Priority) -> None:
     if key not in st.session_state:  # first drawn, or back from another page: the text as last typed
         st.session_state[key] = typed.get(priority.number, priority.commentary)
     st.text_area(f"Officers' commentary for priority {priority.number}", key=key, height=140,
-                 on_change=save_commentary, args=(priority, key),
-                 help="Saved in your draft when you leave the box.")
+                 on_change=save_commentary, args=(priority, key))
+    st.caption("Saved in your draft when you leave the box, or with the button.")
     left, right = st.columns([1, 3], vertical_alignment="center")
     left.button("Save commentary", key=f"save_commentary_{priority.number}", on_click=save_commentary,
                 args=(priority, key))
