@@ -1,18 +1,47 @@
 # The two commands: `make run` starts the app on the bundled sample; `make test` runs every test.
-PYTHON ?= python3.11
+#
+# Any Python 3.11 or newer works: PYTHON is the first of python3, python3.13, python3.12, python3.11 on PATH that is
+# at least 3.11 (or set PYTHON=... yourself). A .venv made by an older Python is rebuilt, with a one-line note.
+# `make run` installs what the app needs; `make test` adds the test tools.
+FIND_PYTHON := for p in python3 python3.14 python3.13 python3.12 python3.11; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+	&& { echo $$p; break; }; done
+PYTHON ?= $(shell $(FIND_PYTHON))
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+HASH := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+APP_STAMP := $(VENV)/.installed-app-$(HASH)
+TEST_STAMP := $(VENV)/.installed-test-$(HASH)
+# setuptools reports an editable install with an informational warning block; it is not a problem, so the build
+# step runs with warnings off (pip's own errors still show).
+PIP := PYTHONWARNINGS=ignore $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: run test install browser-deps lint bench sample clean
+.PHONY: run test install install-test venv browser-deps lint bench sample clean
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	rm -f $(VENV)/.installed-* && touch $(STAMP)
+venv:
+	@if [ -z "$(PYTHON)" ]; then echo "pprr needs Python 3.11 or newer on PATH (python3 --version is older)."; exit 1; fi
+	@if [ -e $(BIN)/python ] && ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then \
+		echo "Rebuilding .venv: it was made by $$($(BIN)/python --version 2>&1 || echo a Python that no longer runs), pprr needs 3.11 or newer."; \
+		rm -rf $(VENV); \
+	fi
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 
-install: $(STAMP)
+$(APP_STAMP): pyproject.toml
+	$(PIP) install --quiet -e .
+	@rm -f $(VENV)/.installed-app-* && touch $(APP_STAMP)
+
+$(TEST_STAMP): pyproject.toml
+	$(PIP) install --quiet -e '.[test]'
+	@rm -f $(VENV)/.installed-* && touch $(APP_STAMP) $(TEST_STAMP)
+
+# The .venv is checked first, on every call (a wrong one is removed with its stamps), then installed into.
+install:
+	@$(MAKE) --no-print-directory venv
+	@$(MAKE) --no-print-directory $(APP_STAMP)
+
+install-test:
+	@$(MAKE) --no-print-directory venv
+	@$(MAKE) --no-print-directory $(TEST_STAMP)
 
 run: install
 	$(BIN)/streamlit run streamlit_app.py
@@ -24,13 +53,13 @@ browser-deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils >/dev/null; \
 	fi
 
-test: install browser-deps
+test: install-test browser-deps
 	$(BIN)/python -m pytest
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check .
 
-bench: install
+bench: install-test
 	$(BIN)/python -m bench.run
 
 sample: install

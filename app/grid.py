@@ -51,8 +51,6 @@ EDITED_CELL_STYLE = JsCode(
     ": null; }"
 )
 GET_ROW_ID = JsCode(f"function(params) {{ return String(params.data.{ROW_ID}); }}")
-# Tab and Shift+Tab go to the browser: out of the grid to the next control on the page. Arrows move between cells.
-TAB_OUT = JsCode("function(params) { return false; }")
 # The component cancels any open editor and replaces the rows on every rerun; while an editor is open the new rows
 # wait, and are taken when it closes (unless its value changed: the rerun that change starts brings newer rows).
 ON_GRID_READY = JsCode("""function(event) {
@@ -74,6 +72,29 @@ ON_GRID_READY = JsCode("""function(event) {
         const rows = waiting; waiting = null;
         if (rows && !e.valueChanged) { setTimeout(function() { update(rows); }, 0); }
     });
+    // Tab and Shift+Tab leave the grid for the control after (or before) it on the page, committing any open
+    // editor; the arrow keys move between cells. The grid's frame is served by the app itself (same origin).
+    const selector = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), '
+        + 'textarea:not([disabled]), summary, iframe, [tabindex]:not([tabindex="-1"])';
+    document.addEventListener('keydown', function(e) {
+        if (e.key !== 'Tab' || e.altKey || e.ctrlKey || e.metaKey) { return; }
+        const frame = window.frameElement;
+        if (!frame) { return; }
+        if (editing()) { stop(false); }
+        e.preventDefault();
+        e.stopPropagation();
+        const doc = frame.ownerDocument;
+        const shown = Array.from(doc.querySelectorAll(selector)).filter(function(el) {
+            return el === frame || (el.checkVisibility({visibilityProperty: true})
+                                    && !el.closest('[aria-hidden="true"]'));
+        });
+        const step = e.shiftKey ? -1 : 1;
+        for (let i = shown.indexOf(frame) + step; i >= 0 && i < shown.length; i += step) {
+            shown[i].focus();
+            if (doc.activeElement === shown[i]) { return; }
+        }
+        frame.blur();
+    }, true);
 }""")
 RETURN_EDITS = JsCode(f"""function(params) {{
     const e = params.eventData;
@@ -135,7 +156,7 @@ def grid_options(columns: tuple[Column, ...]) -> dict:
         defs.append(spec)
     return {"columnDefs": defs, "rowHeight": 32, "tooltipShowDelay": 300, "stopEditingWhenCellsLoseFocus": True,
             "singleClickEdit": False, "enableCellTextSelection": True, "getRowId": GET_ROW_ID,
-            "tabToNextCell": TAB_OUT, "onGridReady": ON_GRID_READY, "suppressColumnVirtualisation": False}
+            "onGridReady": ON_GRID_READY, "suppressColumnVirtualisation": False}
 
 
 def new_edits(key: str) -> list[CellEdit]:

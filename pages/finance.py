@@ -29,12 +29,12 @@ _NONCE = "finance_grid_nonce"
 _VIEW = "finance_view"
 BUDGET_PLOT = 480  # pixels of each division's plot in the budget chart: with its labels, it fits a 1366 px screen
 COLUMNS = (
-    _grid.Column("service", "Service", 215, pinned=True, tooltip=True),
+    _grid.Column("service", "Service", 190, pinned=True, tooltip=True),
+    _grid.Column("status", "Budget RAG", 110, status=True, pinned=True),
     _grid.Column("net_budget", "Net budget £000", 135, numeric=True),
     _grid.Column("forecast", "Forecast outturn £000", 160, editable=True, numeric=True),
     _grid.Column("variance", "Variance £000", 125, numeric=True),
     _grid.Column("variance_pct", "Variance %", 110, numeric=True),
-    _grid.Column("status", "Budget RAG", 120, status=True),
     _grid.Column("division", "Division", 200, tooltip=True),
     _grid.Column("mark", "Edited", 90),
     _grid.Column(_grid.ROW_ID, "Sheet row", hidden=True),
@@ -187,7 +187,7 @@ def budget_section() -> None:
 
 
 def budget_grid(wb: PortfolioWorkbook, shown: View) -> None:
-    st.subheader("Service budgets")
+    st.header("Service budgets")
     st.caption("All money in £000; negatives in brackets. Double-click a forecast outturn (or select it and press "
                "Enter) to edit it (brackets or a minus sign for negatives); variance and the budget RAG update as "
                "soon as the value is committed. Tab leaves the grid.")

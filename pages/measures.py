@@ -226,7 +226,7 @@ def reset_all() -> None:
 
 
 def change_log() -> None:
-    st.subheader("Change log")
+    st.header("Change log")
     log = _state.change_log()
     if not log:
         st.text("No edits yet.")

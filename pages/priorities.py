@@ -21,7 +21,8 @@ from pprr.year.edits import COMMENTARY, STATUS
 _MESSAGE = "priorities_message"
 _VIEW = "priorities_view"
 MEASURE_COLUMNS = {  # pixels: the name gets the most room; hovering a cell shows all of its text
-    "Theme": 130, "Measure": 85, "Name": 400, "Flags": 60, "Status": 90, "Trend": 110, "Latest value": 180}
+    "Theme": 130, "Measure": 85, "Name": 360, "Flags": 60, "Status": 90, "Trend": 110, "Actual (latest)": 170,
+    "Target": 110}
 PROJECT_COLUMNS = {"Project": 260, "Milestone": 200, "Lead": 150, "Due": 100, "Progress": 110, "Status": 120,
                    "Commentary": 420}
 EXCEPTION_CARDS = 25  # Red measures shown in full per priority; any more are listed in one table after them
@@ -29,9 +30,10 @@ EXCEPTION_CARDS = 25  # Red measures shown in full per priority; any more are li
 
 def measures_table(pairs: list[tuple[Measure, Rating]]) -> pd.DataFrame:
     rows = [(m.theme, m.label, m.name, flags_text(m), r.badge, f"{r.arrow} {r.trend.value}" if r.trend else "",
-             f"{format_value(r.latest.raw)} ({r.latest_label})" if r.latest else "")
+             f"{format_value(r.latest.raw)} ({r.latest_label})" if r.latest else "", m.target.raw)
             for m, r in pairs]
-    return pd.DataFrame(rows, columns=["Theme", "Measure", "Name", "Flags", "Status", "Trend", "Latest value"])
+    return pd.DataFrame(rows, columns=["Theme", "Measure", "Name", "Flags", "Status", "Trend", "Actual (latest)",
+                                       "Target"])
 
 
 def projects_table(projects: tuple[Project, ...]) -> pd.DataFrame:
@@ -64,7 +66,7 @@ def section(wb: PortfolioWorkbook, priority: Priority, pairs: list[tuple[Measure
     chart = None
     if pairs:
         subset = replace(wb, priorities=(priority,), measures=tuple(m for m, _ in pairs))
-        chart = charts.status_chart(subset, tuple(r for _, r in pairs), width=charts.CONTAINER).to_dict()
+        chart = charts.status_chart(subset, tuple(r for _, r in pairs), width=charts.CONTAINER).to_dict(validate=False)
     red = [(m, r) for m, r in pairs if r.status is Status.RED]
     return Section(priority, line, chart, measures_table(pairs), red[:EXCEPTION_CARDS],
                    exceptions_table(red[EXCEPTION_CARDS:]))
@@ -92,19 +94,40 @@ def view() -> View:
     return memo
 
 
+_TYPED = "priorities_typed"  # priority number -> commentary text as last typed (kept across pages)
+_SAVED = "priorities_saved"  # priority number whose commentary was just saved
+
+
 def save_commentary(priority: Priority, key: str) -> None:
+    """Save the typed commentary as an edit (in the draft): called when the box loses focus or the button is
+    pressed. Text that cannot be saved stays in the box and in this session."""
+    text = st.session_state.get(key, "")
+    typed = st.session_state.setdefault(_TYPED, {})
+    typed[priority.number] = text
     try:
-        _state.edit(PRIORITIES.name, priority.row, COMMENTARY, st.session_state[key])
+        if _state.edit(PRIORITIES.name, priority.row, COMMENTARY, text):
+            st.session_state[_SAVED] = priority.number
+        typed.pop(priority.number)  # in the draft now: the box shows the saved text from here on
     except UnreadableValue as exc:
         st.session_state[_MESSAGE] = f"Priority {priority.number} commentary was not saved: {exc}"
 
 
 def commentary(priority: Priority) -> None:
-    key = f"priority_commentary_{priority.number}_{_state.working().revision}"
-    st.text_area(f"Officers' commentary for priority {priority.number}", value=priority.commentary, key=key,
-                 height=140)
-    st.button("Save commentary", key=f"save_commentary_{priority.number}", on_click=save_commentary,
-              args=(priority, key))
+    """The priority's commentary box. What is typed is saved in the draft as soon as the box loses focus (moving to
+    another page included), and kept in this session, so it is never lost."""
+    key = f"priority_commentary_{priority.number}"
+    typed = st.session_state.setdefault(_TYPED, {})  # only text that could not be saved
+    if key not in st.session_state:  # first drawn, or back from another page: the text as last typed
+        st.session_state[key] = typed.get(priority.number, priority.commentary)
+    st.text_area(f"Officers' commentary for priority {priority.number}", key=key, height=140,
+                 on_change=save_commentary, args=(priority, key))
+    st.caption("Saved in your draft when you leave the box, or with the button.")
+    left, right = st.columns([1, 3], vertical_alignment="center")
+    left.button("Save commentary", key=f"save_commentary_{priority.number}", on_click=save_commentary,
+                args=(priority, key))
+    if st.session_state.get(_SAVED) == priority.number:
+        st.session_state.pop(_SAVED)
+        right.success("Saved in your draft.")
 
 
 def save_projects(projects: tuple[Project, ...], key: str) -> None:
@@ -186,9 +209,21 @@ def exceptions(shown: Section) -> None:
         st.dataframe(shown.more_red, hide_index=True, width="stretch", key=f"more_red_{shown.priority.number}")
 
 
+def anchor(priority: Priority) -> str:
+    return f"priority-{priority.number}"
+
+
+def overview(sections: tuple[Section, ...]) -> None:
+    """Every priority on one screen: its status counts and a link to its section."""
+    st.header("Overview")
+    lines = [f"- [{markdown_text(f'{s.priority.number}. {s.priority.title}')}](#{anchor(s.priority)}): "
+             f"{s.counts.replace('   ', ' · ')}" for s in sections]
+    st.markdown("\n".join(lines) if lines else "The workbook has no priorities.")
+
+
 def priority_section(shown: Section) -> None:
     priority = shown.priority
-    st.header(markdown_text(f"{priority.number}. {priority.title}"), divider="gray")
+    st.header(markdown_text(f"{priority.number}. {priority.title}"), divider="gray", anchor=anchor(priority))
     if priority.outcome:
         st.caption("Outcome")
         st.text(priority.outcome)
@@ -222,5 +257,7 @@ if narrative:
                 heading = paragraph.heading
                 st.markdown(f"**{markdown_text(heading or 'Introduction')}**")
             st.text(paragraph.text)
-for part in view().sections:
+sections = view().sections
+overview(sections)
+for part in sections:
     priority_section(part)

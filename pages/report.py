@@ -52,7 +52,7 @@ def build(options: PackOptions, built_from: tuple) -> None:
 
 
 def pack() -> None:
-    st.subheader("Committee pack")
+    st.header("Committee pack")
     st.caption("The PDF is the pack to circulate; the HTML page says the same in a form every reader can use "
                "(screen readers, zoom, reflow), to publish beside it.")
     working = _state.working()
@@ -98,11 +98,12 @@ def edited_workbook() -> bytes | str:
 
 
 def downloads() -> None:
-    st.subheader("Edited workbook and statuses")
+    st.header("Edited workbook and statuses")
     working = _state.working()
-    count = _state.unsaved_count()
-    st.caption(f"The edited workbook is the file you uploaded with your {count} edit(s) written in; every other cell "
-               "stays as it was. The what-if scenario is not included unless you adopted it.")
+    headline, where = _state.edits_state()
+    st.caption(f"{headline}{': ' + where if where else ''}. The edited workbook is the file you uploaded with your "
+               "edits written in; every other cell stays as it was. The what-if scenario is not included unless you "
+               "adopted it.")
     stem = Path(working.filename).stem
     left, right = st.columns(2)
     edited = edited_workbook()
@@ -110,7 +111,7 @@ def downloads() -> None:
         left.error(edited)
     else:
         left.download_button("Download the edited workbook", edited, f"{stem}-edited.xlsx", XLSX,
-                             key="download_workbook", on_click="ignore", type="primary")
+                             key="download_workbook", on_click=_state.mark_downloaded, type="primary")
     right.download_button("Download measure statuses (CSV)", statuses_csv(), f"{stem}-statuses.csv", "text/csv",
                           key="download_statuses", on_click="ignore")
 

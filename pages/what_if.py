@@ -146,8 +146,7 @@ def moved_panel(official: tuple[Rating, ...], scenario: tuple[Rating, ...]) -> N
         moved = moved_counts(official, scenario)
         count = len(_state.working().scenario)
         st.caption(f"{count} scenario target{'' if count == 1 else 's'}")
-        for line in moved or ["No status count changes with this scenario."]:
-            st.text(line)
+        st.text("\n".join(moved) if moved else "No status count changes with this scenario.")
 
 
 def decide() -> None:
@@ -212,7 +211,7 @@ def main() -> None:
         moved_panel(official, scenario)
     form(rows)
     if _state.working().scenario:
-        st.subheader("Official and scenario side by side")
+        st.header("Official and scenario side by side")
         st.dataframe(comparison(wb, swb, official, scenario), hide_index=True, width="stretch", key="what_if_table")
         decide()
 

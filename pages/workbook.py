@@ -5,9 +5,9 @@ import streamlit as st
 
 from app import import_step
 from app import state as _state
-from pprr.model import PortfolioWorkbook, Problem
+from pprr.model import PortfolioWorkbook, Problem, Severity
 from pprr.rules import finance
-from pprr.rules.status import STATUS_STYLES, count_statuses
+from pprr.rules.status import STATUS_STYLES, Status, budget_rag, count_statuses
 from pprr.safe_text import csv_safe, markdown_text
 from pprr.workbook.template import template_bytes
 from pprr.year.store.drafts import DEFAULT_MAX_AGE_DAYS
@@ -52,20 +52,81 @@ def cancel_open() -> None:
     st.session_state.pop(_PENDING, None)
 
 
+def tile_style() -> str:
+    """Each status tile in its status's fill and text colours (from :data:`pprr.rules.status.STATUS_STYLES`)."""
+    rules = []
+    for status, style in STATUS_STYLES.items():
+        tile = f'[class*="st-key-tile_{status.name.lower()}"]'
+        rules.append(f"{tile} {{ background: {style.fill}; border-radius: 0.4rem; padding: 0.5rem 0.75rem; }}")
+        rules.append(f"{tile} p, {tile} [data-testid='stMetricValue'], {tile} svg {{ color: {style.text}; }}")
+    rules.append('[class*="st-key-tile_"] [data-testid="stMetricLabel"] *, [class*="st-key-tile_"] '
+                 '[data-testid="stMetricValue"] * { white-space: normal; overflow: visible; text-overflow: clip; }')
+    rules.append('[class*="_variance"] [data-testid="stMetricValue"] { font-size: 1.6rem; }')
+    return "<style>" + "\n".join(rules) + "</style>"
+
+
+def variance_words(variance: float | None) -> str:
+    """``Overspend 325`` / ``Underspend (120)`` / ``On budget`` (£000)."""
+    if variance is None:
+        return "No forecast entered"
+    if round(variance, 6) > 0:
+        return f"Overspend {finance.format_money(variance)}"
+    if round(variance, 6) < 0:
+        return f"Underspend {finance.format_money(variance)}"
+    return "On budget"
+
+
+def next_step(wb: PortfolioWorkbook, counts: dict[Status, int]) -> str:
+    warnings = sum(1 for p in wb.problems if p.severity is Severity.WARNING)
+    edits = _state.unsaved_count()
+    if counts[Status.RED]:
+        step = (f"Next step: on Measures, filter Status to Red and check the {counts[Status.RED]} Red measures' "
+                "in-year actuals and commentary.")
+    else:
+        step = "Next step: on Measures, enter this quarter's in-year actuals."
+    if warnings:
+        step += f" Check the {warnings} warning{'' if warnings == 1 else 's'} listed below."
+    if edits:
+        step += " When you are done, download the edited workbook from Report."
+    return step
+
+
 def headline(wb: PortfolioWorkbook) -> None:
+    """The portfolio, its status tiles, then the money, the problems and the next step beside the upload box."""
     p = wb.portfolio
-    st.subheader(markdown_text(p.portfolio or "Portfolio"))
+    st.header(markdown_text(p.portfolio or "Portfolio"))
     st.text(" · ".join(x for x in (p.council, p.financial_year, p.reporting_period, p.version) if x))
+    st.html(tile_style())
     counts = count_statuses(_state.ratings())
     for column, (status, count) in zip(st.columns(len(counts)), counts.items()):
         style = STATUS_STYLES[status]
-        column.metric(f"{style.symbol} {style.label}", count, help=style.meaning)
+        with column.container(key=f"tile_{status.name.lower()}"):
+            st.metric(f"{style.symbol} {style.label}", count, help=style.meaning)
+    summary, opening = st.columns([3, 2], gap="large")
+    with summary:
+        money_and_next(wb, counts)
+    with opening:
+        upload()
+
+
+def money_and_next(wb: PortfolioWorkbook, counts: dict[Status, int]) -> None:
     money = finance.headline(wb)
+    rag = budget_rag(money.net_budget, money.forecast, _state.settings()) if money.net_budget is not None \
+        else Status.NO_DATA
     net, forecast, variance = st.columns(3)
     net.metric("Net budget £000", finance.format_money(money.net_budget))
     forecast.metric("Forecast outturn £000", finance.format_money(money.forecast) or "Not entered")
-    variance.metric("Variance £000", finance.format_money(money.variance) or "—",
-                    help="Forecast outturn minus net budget: overspend positive, underspend in brackets.")
+    style = STATUS_STYLES[rag]
+    with variance.container(key=f"tile_{rag.name.lower()}_variance"):
+        st.metric(f"Variance £000: {style.symbol} {style.label}", variance_words(money.variance),
+                  help="Forecast outturn minus net budget. Overspend is a positive variance; an underspend is shown "
+                       "in brackets. The RAG follows the budget rule on the Finance page.")
+    problems = len(wb.problems)
+    errors = sum(1 for x in wb.problems if x.severity is Severity.ERROR)
+    st.markdown(f"**{problems} problem{'' if problems == 1 else 's'} found** "
+                f"({errors} error{'' if errors == 1 else 's'}, {problems - errors} "
+                f"warning{'' if problems - errors == 1 else 's'}): listed under *Problems found* below.")
+    st.text(next_step(wb, counts))
 
 
 def outcome() -> None:
@@ -84,12 +145,13 @@ def outcome() -> None:
 
 
 def upload() -> None:
-    st.subheader("Open a workbook")
+    st.header("Open a workbook")
     pending = st.session_state.get(_PENDING)
     if pending:
-        count = _state.unsaved_count()
-        st.warning(f"You have {count} unsaved edit(s). Opening {markdown_text(pending[1])} discards them; download "
-                   "the edited workbook from the Report page first to keep them.")
+        headline_text, where = _state.edits_state()
+        st.warning(f"{markdown_text(pending[1])} was checked and can be opened. You have {headline_text.lower()} "
+                   f"({where}). Opening it discards them and their draft; download the edited workbook from the "
+                   "Report page first to keep them.")
         left, right = st.columns(2)
         left.button(f"Open {markdown_text(pending[1])} and discard my edits", key="confirm_open", type="primary",
                     on_click=open_file, args=pending)
@@ -105,27 +167,55 @@ def upload() -> None:
     if uploaded is not None:
         request_open(uploaded.getvalue(), uploaded.name)
         st.rerun()
-    left, right = st.columns(2)
-    left.button("Open the Q3 illustrative sample", key="open_sample", on_click=request_open,
-                args=(_state.SAMPLE.read_bytes(), _state.SAMPLE.name))
-    right.button("Open the 2021/22 agreement sample", key="open_agreement", on_click=request_open,
-                 args=(_state.AGREEMENT.read_bytes(), _state.AGREEMENT.name))
+    st.button("Open the Q3 illustrative sample", key="open_sample", on_click=request_open, width="stretch",
+              args=(_state.SAMPLE.read_bytes(), _state.SAMPLE.name))
+    st.button("Open the 2021/22 agreement sample", key="open_agreement", on_click=request_open, width="stretch",
+              args=(_state.AGREEMENT.read_bytes(), _state.AGREEMENT.name))
+
+
+_CONFIRM_DISCARD = "workbook_confirm_discard"
+_DISCARDED = "workbook_discarded"
+
+
+def ask_discard(ask: bool) -> None:
+    st.session_state[_CONFIRM_DISCARD] = ask
+
+
+def discard() -> None:
+    st.session_state[_CONFIRM_DISCARD] = False
+    count = _state.unsaved_count()
+    _state.discard_draft()
+    st.session_state[_DISCARDED] = (f"Draft discarded: its {count} edit{'' if count == 1 else 's'} and what-if "
+                                    "scenario are deleted. The illustrative sample is open.")
 
 
 def draft_panel() -> None:
-    st.subheader("Saved draft")
+    st.header("Your draft")
+    done = st.session_state.pop(_DISCARDED, None)
+    if done:
+        st.success(done)
     if not _state.working().draft:
-        st.text("Your first edit starts a draft, saved in this page's address, so a refresh or a server restart "
-                "does not lose your work.")
+        st.text("No edits yet. Your first edit starts a draft, saved in this page's address, so a refresh or a "
+                "server restart does not lose your work.")
         return
-    st.text(f"Your edits and what-if scenario are saved as a draft in this page's address: bookmark it to come back. "
-            f"A draft untouched for {DEFAULT_MAX_AGE_DAYS} days is deleted.")
-    st.button("Discard draft", key="discard_draft", on_click=_state.discard_draft,
-              help="Deletes the saved draft with its edits and scenario, and opens the illustrative sample.")
+    headline_text, where = _state.edits_state()
+    st.text(f"{headline_text}: {where}. The draft (edits and what-if scenario) is kept in this page's address: "
+            f"bookmark it to come back. A draft untouched for {DEFAULT_MAX_AGE_DAYS} days is deleted.")
+    if st.session_state.get(_CONFIRM_DISCARD):
+        with st.container(border=True):
+            st.warning("Discard deletes the draft with all its edits and its what-if scenario, and opens the "
+                       "illustrative sample. This cannot be undone.")
+            yes, no = st.columns(2)
+            yes.button("Yes, discard the draft", key="discard_yes", type="primary", on_click=discard)
+            no.button("No, keep it", key="discard_no", on_click=ask_discard, args=(False,))
+    else:
+        st.button("Discard draft…", key="discard_draft", on_click=ask_discard, args=(True,),
+                  help="Asks first. Deletes the saved draft with its edits and scenario, and opens the illustrative "
+                       "sample.")
 
 
 def downloads() -> None:
-    st.subheader("Templates and samples")
+    st.header("Templates and samples")
     template, sample, mid_year, agreement = st.columns(4)
     template.download_button("Download the empty template", template_bytes, "pprr-template.xlsx", XLSX,
                              key="download_template", on_click="ignore")
@@ -143,13 +233,12 @@ working = _state.working()
 wb = _state.current()
 if wb.portfolio.illustrative:
     st.warning("ILLUSTRATIVE FIGURES: this workbook is marked as illustrative. Its in-year figures are made up to "
-               "show how the tool works; they are not the council's reported data.", icon=":material/warning:")
+               "show how the tool works; they are not the council's reported data.")
 st.caption(f"Open: {markdown_text(working.filename)}")
 headline(wb)
-upload()
 import_step.render(request_open)
 draft_panel()
-st.subheader("Problems found in the open workbook")
+st.header("Problems found in the open workbook")
 if wb.problems:
     st.caption("Warnings do not stop the workbook loading; check each one. Sort by clicking a column header.")
     show_problems(wb.problems, working.filename, "open_problems")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -13,3 +14,18 @@ def open_app(page: str | None = None, timeout: float = 30) -> AppTest:
     """The app run once (on the Workbook page), then switched to ``page`` when one is given."""
     at = AppTest.from_file(str(APP), default_timeout=timeout).run()
     return at.switch_page(page).run() if page else at
+
+
+_EDIT_IDS = itertools.count(1)
+
+
+def grid_edit(at: AppTest, prefix: str, cells: list[tuple[int, str, str]]) -> AppTest:
+    """Commit ``cells`` ((sheet row, grid column, text), in order) in the page's grid, as the browser reports them:
+    the grid's value is its log of committed cells, each with an id of its own (see :mod:`app.grid`). ``prefix``
+    is the grid key's start, e.g. ``measures_grid``; the page then runs."""
+    key = f"{prefix}_{at.session_state['pprr_working'].sha[:12]}"
+    value = at.session_state[key] if key in at.session_state else None  # noqa: SIM401 - AppTest has no .get
+    log = list(value["edits"]) if isinstance(value, dict) else []
+    log += [{"id": f"test.{next(_EDIT_IDS)}", "row": row, "field": field, "value": text} for row, field, text in cells]
+    at.session_state[key] = {"edits": log}
+    return at.run()

@@ -2,8 +2,6 @@
 
 import json
 
-import pandas as pd
-import pytest
 from st_aggrid.shared import JsCodeEncoder
 
 from app import grid as _grid
@@ -17,16 +15,6 @@ COLUMNS = (
     _grid.Column(_grid.ROW_ID, "Sheet row", numeric=True),
     _grid.Column(_grid.STATUS_KEY, "", hidden=True),
 )
-
-
-def frame(changes: dict | None = None) -> pd.DataFrame:
-    rows = [
-        {"row": 2, "code": "CFSE.1", "actual": "8.9%", "commentary": "", "status": "✓ Green", "status_key": "Green"},
-        {"row": 3, "code": "CFSE.2", "actual": "49.8%", "commentary": "x", "status": "✗ Red", "status_key": "Red"},
-    ]
-    for (row, field), value in (changes or {}).items():
-        rows[row][field] = value
-    return pd.DataFrame(rows)
 
 
 def test_every_status_colour_is_in_the_status_cell_style():
@@ -48,25 +36,20 @@ def test_options_carry_the_headers_and_editors_written_in_code():
     assert all("cellRenderer" not in d for d in defs.values())  # values are never rendered as HTML
 
 
-def test_the_only_code_in_the_options_is_the_two_style_functions():
+def test_the_only_code_in_the_options_is_written_here():
     encoded = json.loads(json.dumps(_grid.grid_options(COLUMNS), cls=JsCodeEncoder))
     code = [d["cellStyle"] for d in encoded["columnDefs"] if "cellStyle" in d]
     assert sorted(code) == sorted([_grid.EDITED_CELL_STYLE.js_code] * 2 + [_grid.STATUS_CELL_STYLE.js_code])
-    assert json.dumps(encoded).count("::JSCODE::") == 2 * len(code)
+    assert encoded["getRowId"] == _grid.GET_ROW_ID.js_code
+    assert encoded["onGridReady"] == _grid.ON_GRID_READY.js_code
+    assert json.dumps(encoded).count("::JSCODE::") == 2 * (len(code) + 2)
 
 
-@pytest.mark.parametrize("after, expected", [
-    (frame(), []),
-    (frame({(0, "actual"): "12.5%"}), [(2, "actual", "12.5%")]),
-    (frame({(1, "commentary"): None}), [(3, "commentary", "")]),
-    (frame({(0, "actual"): "1", (1, "commentary"): "y"}), [(2, "actual", "1"), (3, "commentary", "y")]),
-    (frame({(0, "actual"): "1"}).iloc[::-1], [(2, "actual", "1")]),  # sorted in the grid: matched by row
-    (frame({(0, "code"): "changed"}), []),  # not an editable field
-    (frame({(0, "row"): 99, (0, "actual"): "1"}), []),  # a row the page did not send
-    (frame({(0, "actual"): float("nan")}), [(2, "actual", "")]),  # a cleared cell comes back blank
-    (frame().drop(columns="commentary"), [(3, "commentary", "")]),  # a column the grid did not send back
-    (frame({(0, "row"): "3", (1, "row"): "2"}),  # ids as text: matched as numbers, reported in grid order
-     [(3, "actual", "8.9%"), (3, "commentary", ""), (2, "actual", "49.8%"), (2, "commentary", "x")]),
-])
-def test_changed_cells(after, expected):
-    assert _grid.changed_cells(frame(), after, ("actual", "commentary")) == expected
+def test_rows_are_known_by_their_sheet_row_and_tab_leaves_the_grid():
+    assert f"params.data.{_grid.ROW_ID}" in _grid.GET_ROW_ID.js_code
+    assert "'Tab'" in _grid.ON_GRID_READY.js_code and "frameElement" in _grid.ON_GRID_READY.js_code
+
+
+def test_the_grid_reports_each_committed_cell_with_an_id_and_keeps_a_short_log():
+    js = _grid.RETURN_EDITS.js_code
+    assert "e.colDef.field" in js and f"e.data.{_grid.ROW_ID}" in js and f"> {_grid.LOG_LENGTH}" in js

@@ -2,7 +2,7 @@
 
 
 import pytest
-from apptest import open_app
+from apptest import grid_edit, open_app
 from streamlit.testing.v1 import AppTest
 
 from pprr.rules.status import Status
@@ -59,8 +59,9 @@ def test_an_edited_actual_changes_the_status_and_is_logged(at):
     assert not at.exception
     assert rating(at, 0).status is Status.RED
     assert any("Saved" in s.value and "row 2" in s.value for s in at.success)
-    log = at.dataframe[-1].value
-    assert log.to_dict("records") == [{"Measure / line": "CFSE.1", "Sheet": "Measures", "Row": 2,
+    log = at.dataframe[-1].value.drop(columns="Time")
+    assert log.to_dict("records") == [{"Measure / line": "CFSE.1",
+                                       "Name": "Percentage of Mothers smoking at delivery (number)",
                                        "Field": "2021/22 Actual", "Old value": "8.9% (236)", "New value": "12.5%"}]
 
 
@@ -85,8 +86,39 @@ def test_undo_removes_the_last_edit_and_reset_removes_all(at):
     at.button(key="undo_edit").click().run()
     assert [e.field for e in at.session_state["pprr_working"].edits] == ["2021/22 Target"]
     at.button(key="reset_edits").click().run()
+    assert len(at.session_state["pprr_working"].edits) == 1  # asked first
+    at.button(key="reset_no").click().run()
+    assert len(at.session_state["pprr_working"].edits) == 1
+    at.button(key="reset_edits").click().run()
+    at.button(key="reset_yes").click().run()
     assert at.session_state["pprr_working"].edits == []
     assert rating(at, 0).status is Status.GREEN
+    assert any("1 changed cell put back as uploaded" in s.value.replace("\\", "") for s in at.success)
+
+
+def test_one_chosen_change_is_undone_and_the_others_kept(at):
+    edit(at, 2, "target", "8%")
+    edit(at, 3, "commentary", "Data due in March")
+    edit(at, 2, "target", "7%")
+    at.selectbox(key="undo_choice").set_value(("Measures", 2, "2021/22 target")).run()
+    at.button(key="undo_change").click().run()
+    assert [(e.row, e.field) for e in at.session_state["pprr_working"].edits] == [(3, "Commentary")]
+    assert rating(at, 0).status is Status.GREEN
+
+
+def test_cells_committed_in_the_grid_are_recorded_once_in_order(at):
+    grid_edit(at, "measures_grid", [(2, "actual", "12.5%"), (2, "actual", "1%"), (3, "commentary", "noted")])
+    edits = at.session_state["pprr_working"].edits
+    assert [(e.row, e.new) for e in edits] == [(2, "12.5%"), (2, "1%"), (3, "noted")]
+    at.run()  # the grid still offers the same cells: nothing is recorded twice
+    assert len(at.session_state["pprr_working"].edits) == 3
+    assert rating(at, 0).status is Status.GREEN  # 1% is well under the 9.5% target, low is good
+
+
+def test_a_refused_grid_value_is_not_stored_and_the_grid_is_told_to_show_the_stored_one(at):
+    grid_edit(at, "measures_grid", [(3, "actual", "lots")])
+    assert at.session_state["pprr_working"].edits == [] and len(at.error) == 1
+    assert at.session_state["measures_grid_nonce"] == 1
 
 
 def test_a_rerun_reuses_the_grid_rows_until_the_working_copy_changes(at):

@@ -25,7 +25,8 @@ def texts(at: AppTest) -> list[str]:
 
 
 def test_every_priority_has_a_section_with_a_chart(at, q3):
-    assert [h.value for h in at.header] == [markdown_text(f"{p.number}. {p.title}") for p in q3.priorities]
+    assert [h.value for h in at.header] == ["Overview"] + [markdown_text(f"{p.number}. {p.title}")
+                                                          for p in q3.priorities]
     assert len(at.get("vega_lite_chart")) == len(q3.priorities)
     assert all(p.outcome in texts(at) for p in q3.priorities if p.outcome)
 
@@ -53,13 +54,26 @@ def test_a_measure_edited_to_red_becomes_an_exception(at):
 
 
 def test_priority_commentary_is_saved_as_an_edit_and_shown_as_text(at):
-    key = next(t.key for t in at.text_area if t.key.startswith("priority_commentary_1_"))
-    at.text_area(key=key).input(PIXEL)
+    at.text_area(key="priority_commentary_1").input(PIXEL)
     at.button(key="save_commentary_1").click().run()
     edits = at.session_state["pprr_working"].edits
     assert [(e.sheet, e.field, e.new) for e in edits] == [("Priorities", "Commentary", PIXEL)]
     assert at.session_state["pprr_derived"].current.priorities[0].commentary == PIXEL
     assert not any("tracker.example" in m.value for m in at.markdown)
+
+
+def test_commentary_is_saved_when_the_box_is_left_and_kept_across_pages(at):
+    at.text_area(key="priority_commentary_2").input("Typed, then off to another page").run()  # the box lost focus
+    assert [e.new for e in at.session_state["pprr_working"].edits] == ["Typed, then off to another page"]
+    at.switch_page("pages/finance.py").run()
+    at.switch_page("pages/priorities.py").run()
+    assert at.text_area(key="priority_commentary_2").value == "Typed, then off to another page"
+
+
+def test_the_overview_links_to_every_priority(at, q3):
+    overview = next(m.value for m in at.markdown if "](#priority-1)" in m.value)
+    for p in q3.priorities:
+        assert f"](#priority-{p.number})" in overview
 
 
 def test_measure_commentary_is_never_rendered_as_markdown(at):

@@ -40,7 +40,9 @@ def shown(at: AppTest) -> str:
 
 
 def sidebar_text(at: AppTest) -> list[str]:
-    return [str(element.value) for element in at.sidebar.children.values()]
+    """The sidebar's texts, captions, markdown and alerts (its page menu is buttons)."""
+    kinds = ("text", "caption", "markdown", "warning", "info")
+    return [str(element.value).replace("\\", "") for kind in kinds for element in at.sidebar.get(kind)]
 
 
 @pytest.mark.parametrize("page, title, sample_text", [(p, *v) for p, v in PAGES.items()])
@@ -56,7 +58,9 @@ def test_the_sidebar_names_the_sample_and_labels_it_illustrative():
     at = open_app()
     assert "stockport-cfse-2021-22-q3-illustrative.xlsx" in sidebar_text(at)
     assert any("ILLUSTRATIVE FIGURES" in text for text in sidebar_text(at))
-    assert "No edits" in sidebar_text(at)
+    assert "**No edits yet**" in sidebar_text(at)
+    assert [b.label for b in at.sidebar.button] == ["Workbook", "Measures", "What-if", "Priorities", "Finance",
+                                                     "Report"]
 
 
 def test_the_sidebar_counts_unsaved_edits():
@@ -68,7 +72,8 @@ def test_the_sidebar_counts_unsaved_edits():
     at.session_state["pprr_working"] = Working(data, "q3.xlsx", "sha-of-q3", base, edits)
     at.run()
     assert "q3.xlsx" in sidebar_text(at)
-    assert "2 unsaved edits" in sidebar_text(at)
+    assert "**2 edits**" in sidebar_text(at)
+    assert "Not saved: kept in this browser tab only · not yet in a downloaded workbook" in sidebar_text(at)
 
 
 def test_edits_survive_moving_between_pages():
@@ -142,6 +147,8 @@ def test_discarding_the_draft_deletes_it_and_reopens_the_sample():
     token = at.session_state["pprr_working"].draft
     at.switch_page("pages/workbook.py").run()
     at.button(key="discard_draft").click().run()
+    assert at.session_state["pprr_working"].draft == token  # asked first
+    at.button(key="discard_yes").click().run()
     assert at.session_state["pprr_working"].edits == []
     assert at.session_state["pprr_working"].draft is None
     assert open_store().drafts.load(token) is None

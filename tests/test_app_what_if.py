@@ -3,10 +3,9 @@
 
 import pandas as pd
 import pytest
-from apptest import open_app
+from apptest import grid_edit, open_app
 from streamlit.testing.v1 import AppTest
 
-from app import grid as _grid
 from pages import what_if
 from pprr.rules.status import Status, count_statuses
 from pprr.year.edits import make_edit
@@ -38,7 +37,7 @@ def test_a_scenario_target_moves_a_status_without_touching_the_official_one(at):
     before = counts(at)
     set_target(at, 2, "8%")  # CFSE.1: 8.9% against 8%, low is good -> Red instead of Green
     assert not at.exception and not at.error
-    assert moved(at) == (f"✓ Green {before[Status.GREEN]} → {before[Status.GREEN] - 1} · "
+    assert moved(at) == (f"✓ Green {before[Status.GREEN]} → {before[Status.GREEN] - 1}\n"
                          f"✗ Red {before[Status.RED]} → {before[Status.RED] + 1}")
     table = at.dataframe[0].value
     assert table[["Measure", "Official target", "Official status", "Scenario target", "Scenario status"]].to_dict(
@@ -57,21 +56,31 @@ def test_the_scenario_is_rated_on_edited_actuals(at):
     assert at.dataframe[0].value["Scenario status"].tolist() == ["✓ Green"]
 
 
-def test_adopting_turns_the_scenario_into_target_edits(at):
+def test_adopting_asks_first_then_turns_the_scenario_into_target_edits(at):
     set_target(at, 2, "8%")
     at.button(key="adopt_scenario").click().run()
+    assert at.session_state["pprr_working"].edits == []  # asked, not done
+    assert any("Adopt makes the 1 scenario target official" in w.value for w in at.warning)
+    at.button(key="adopt_yes").click().run()
+    assert any(s.value.replace("\\", "").startswith("Adopted: 1 scenario target") for s in at.success)
     working = at.session_state["pprr_working"]
     assert working.scenario == {}
     assert [(e.row, e.field, e.old, e.new) for e in working.edits] == [(2, "2021/22 Target", "9.5%", "8%")]
     assert at.session_state["pprr_derived"].ratings[0].status is Status.RED
 
 
-def test_discarding_leaves_the_official_targets_alone(at):
+def test_discarding_asks_first_and_leaves_the_official_targets_alone(at):
     set_target(at, 2, "8%")
     at.button(key="discard_scenario").click().run()
+    assert len(at.session_state["pprr_working"].scenario) == 1  # asked, not done
+    at.button(key="discard_no").click().run()
+    assert len(at.session_state["pprr_working"].scenario) == 1
+    at.button(key="discard_scenario").click().run()
+    at.button(key="discard_yes").click().run()
     assert at.session_state["pprr_working"].scenario == {}
     assert at.session_state["pprr_working"].edits == []
-    assert any("No scenario yet" in i.value for i in at.info)
+    assert any(s.value.replace("\\", "").startswith("Discarded: the scenario") for s in at.success)
+    assert any("No scenario yet" in t.value for t in at.text)
 
 
 def test_an_unreadable_scenario_target_is_refused(at):
@@ -91,23 +100,9 @@ def grid_keys(at: AppTest) -> list[str]:
     return [e.proto.id for e in at.get("component_instance")]
 
 
-@pytest.fixture
-def grid_edits(monkeypatch) -> list[dict[int, str]]:
-    """Each dict pushed here is what the officer types into the grid's scenario target cells, once, by row."""
-    pending: list[dict[int, str]] = []
-    real = _grid.show
-
-    def show(frame, columns, key, height=560):
-        real(frame, columns, key, height)
-        if not pending:
-            return frame
-        typed = frame.copy()
-        for row, text in pending.pop(0).items():
-            typed.loc[typed["row"] == row, what_if.SCENARIO] = text
-        return typed
-
-    monkeypatch.setattr(_grid, "show", show)
-    return pending
+def type_in_grid(at: AppTest, cells: dict[int, str]) -> AppTest:
+    """The officer commits each scenario target cell of ``cells`` (sheet row -> text) in the grid."""
+    return grid_edit(at, "what_if_grid", [(row, what_if.SCENARIO, text) for row, text in cells.items()])
 
 
 def test_the_grid_lists_every_measure_with_no_scenario_target_yet(at):
@@ -118,22 +113,21 @@ def test_the_grid_lists_every_measure_with_no_scenario_target_yet(at):
     assert frame.loc[2, ["code", "official_target", "official_status"]].tolist() == ["CFSE.1", "9.5%", "✓ Green"]
 
 
-def test_a_target_set_in_the_form_shows_in_a_redrawn_grid(at):
+def test_a_target_set_in_the_form_shows_in_the_same_grid(at):
     before = grid_keys(at)
     set_target(at, 2, "8%")
     row = grid_frame(at).loc[2]
     assert (row[what_if.SCENARIO], row["scenario_status"], row["status_key"], row["edited"]) == (
         "8%", "✗ Red", "Red", what_if.SCENARIO)
     assert row["official_status"] == "✓ Green"
-    assert grid_keys(at) != before
+    assert grid_keys(at) == before  # the browser keeps its grid and takes the new rows into it
 
 
-def test_discarding_redraws_the_grid_without_the_scenario(at):
+def test_discarding_shows_the_grid_without_the_scenario(at):
     set_target(at, 2, "8%")
-    before = grid_keys(at)
     at.button(key="discard_scenario").click().run()
+    at.button(key="discard_yes").click().run()
     assert grid_frame(at).loc[2, what_if.SCENARIO] == ""
-    assert grid_keys(at) != before
 
 
 def test_the_priority_filter_narrows_the_grid(at, q3):
@@ -143,51 +137,34 @@ def test_the_priority_filter_narrows_the_grid(at, q3):
     assert any(c.value.startswith(f"Showing {count} of {len(q3.measures)} measures.") for c in at.caption)
 
 
-def test_targets_typed_in_the_grid_go_into_the_scenario(at, grid_edits):
-    grid_edits.append({2: "8%", 3: "Aim to maximise"})
-    at.run()
+def test_targets_typed_in_the_grid_go_into_the_scenario(at):
+    type_in_grid(at, {2: "8%", 3: "Aim to maximise"})
     assert not at.exception and not at.error
     scenario = at.session_state["pprr_working"].scenario
     assert set(scenario.values()) == {"8%", "Aim to maximise"} and len(scenario) == 2
     assert at.dataframe[0].value["Scenario target"].tolist() == ["8%", "Aim to maximise"]
     assert at.session_state["pprr_working"].edits == []
+    assert grid_frame(at).loc[2, "scenario_status"] == "✗ Red"  # in the same run that took the cell
 
 
-def test_an_emptied_grid_cell_drops_the_measure_from_the_scenario(at, grid_edits):
+def test_a_cell_the_grid_still_offers_is_taken_once(at):
+    type_in_grid(at, {2: "8%"})
+    set_target(at, 2, "")  # dropped from the scenario by the form; the grid's log still holds its "8%"
+    at.run()
+    assert at.session_state["pprr_working"].scenario == {}
+
+
+def test_an_emptied_grid_cell_drops_the_measure_from_the_scenario(at):
     set_target(at, 2, "8%")
     set_target(at, 3, "Aim to maximise")
-    grid_edits.append({2: ""})
-    at.run()
+    type_in_grid(at, {2: ""})
     assert list(at.session_state["pprr_working"].scenario.values()) == ["Aim to maximise"]
     assert grid_frame(at).loc[2, what_if.SCENARIO] == ""
 
 
-def test_an_unreadable_grid_target_is_refused_naming_the_measure(at, grid_edits):
-    grid_edits.append({2: "lower please", 3: "Aim to maximise"})
-    at.run()
+def test_an_unreadable_grid_target_is_refused_naming_the_measure(at):
+    type_in_grid(at, {2: "lower please", 3: "Aim to maximise"})
     assert len(at.error) == 1
     assert at.error[0].value.startswith(r"CFSE\.1\: \'lower please\'")  # the text is shown escaped
     assert list(at.session_state["pprr_working"].scenario.values()) == ["Aim to maximise"]
     assert grid_frame(at).loc[2, what_if.SCENARIO] == ""
-
-
-def shown(changes: dict | None = None) -> pd.DataFrame:
-    rows = [{"row": 2, "code": "CFSE.1", what_if.SCENARIO: "", "name": "a"},
-            {"row": 3, "code": "CFSE.2", what_if.SCENARIO: "8%", "name": "b"}]
-    for (index, field), value in (changes or {}).items():
-        rows[index][field] = value
-    return pd.DataFrame(rows)
-
-
-@pytest.mark.parametrize("after, expected", [
-    (shown(), []),
-    (shown({(0, what_if.SCENARIO): "9%"}), [(2, "9%")]),
-    (shown({(1, what_if.SCENARIO): ""}), [(3, "")]),
-    (shown({(1, what_if.SCENARIO): None}), [(3, "")]),
-    (shown({(0, what_if.SCENARIO): "9%", (1, what_if.SCENARIO): "10%"}), [(2, "9%"), (3, "10%")]),
-    (shown({(0, "name"): "renamed"}), []),  # only the scenario target is editable
-    (shown({(0, "row"): 99, (0, what_if.SCENARIO): "9%"}), []),  # a row the page never showed
-    (shown().iloc[::-1], []),  # sorted in the browser: rows are matched by sheet row, not position
-])
-def test_grid_changes(after, expected):
-    assert what_if.grid_changes(shown(), after) == expected

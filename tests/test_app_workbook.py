@@ -41,7 +41,10 @@ def test_headline_shows_the_status_counts_and_money_of_the_sample(at, q3):
     money = finance.headline(q3)
     assert shown["Net budget £000"] == finance.format_money(money.net_budget)
     assert shown["Forecast outturn £000"] == finance.format_money(money.forecast)
-    assert shown["Variance £000"] == finance.format_money(money.variance)
+    assert shown["Variance £000: ✗ Red"] == f"Overspend {finance.format_money(money.variance)}"
+    count = len(q3.problems)
+    assert any(m.value.startswith(f"**{count} problems found** (0 errors, {count} warnings)") for m in at.markdown)
+    assert any(t.value.startswith("Next step: on Measures") for t in at.text)
 
 
 def test_the_page_says_the_sample_is_illustrative_and_states_the_upload_limit(at):
@@ -88,7 +91,7 @@ def test_opening_over_unsaved_edits_asks_first_and_can_keep_them(at, agreement_b
     add_edit(at)
     at.file_uploader[0].set_value(("agreement.xlsx", agreement_bytes, XLSX)).run()
     assert at.session_state["pprr_working"].filename == SAMPLE.name
-    assert any("1 unsaved edit(s)" in w.value for w in at.warning)
+    assert any("was checked and can be opened. You have 1 edit" in w.value for w in at.warning)
     button(at, "cancel_open").click().run()
     assert at.session_state["pprr_working"].filename == SAMPLE.name
     assert len(at.session_state["pprr_working"].edits) == 1

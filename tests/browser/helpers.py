@@ -49,9 +49,14 @@ def open_app(page: Page, url: str) -> None:
     settle(page)
 
 
+def nav_link(page: Page, title: str) -> Locator:
+    """The sidebar's menu item for the page ``title`` (the app draws its own page menu, as buttons)."""
+    return page.get_by_test_id("stSidebar").get_by_role("button", name=title, exact=True)
+
+
 def go_to(page: Page, title: str) -> None:
     """Click ``title`` in the sidebar and wait for that page to be drawn."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
+    nav_link(page, title).click()
     expect(page.locator("h1").first).to_have_text(title, timeout=TIMEOUT_MS)
     settle(page)
 
@@ -80,9 +85,28 @@ def upload_bytes(page: Page, name: str, data: bytes) -> None:
 
 
 def expect_edits(page: Page, count: int) -> None:
-    """The sidebar's count of unsaved edits."""
-    text = "No edits" if count == 0 else f"{count} unsaved edit{'' if count == 1 else 's'}"
+    """The sidebar's count of edits (changed cells)."""
+    text = "No edits yet" if count == 0 else f"{count} edit{'' if count == 1 else 's'}"
     expect(sidebar(page).get_by_text(text, exact=True)).to_be_visible(timeout=TIMEOUT_MS)
+
+
+def watch_runs(page: Page) -> None:
+    """Start noting script runs: :func:`wait_for_run` then waits for the first run after this call to end."""
+    page.evaluate("""() => {
+        const app = document.querySelector('[data-testid="stApp"]');
+        window.__pprrRuns = 0;
+        if (window.__pprrObserver) { window.__pprrObserver.disconnect(); }
+        window.__pprrObserver = new MutationObserver(() => {
+            if (app.getAttribute('data-test-script-state') === 'running') { window.__pprrRuns += 1; }
+        });
+        window.__pprrObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+    }""")
+
+
+def wait_for_run(page: Page) -> None:
+    """Wait until a script run has started since :func:`watch_runs` and the app is idle again."""
+    page.wait_for_function("() => window.__pprrRuns > 0", timeout=TIMEOUT_MS)
+    settle(page)
 
 
 def expect_open(page: Page, filename: str) -> None:
@@ -126,7 +150,7 @@ def cell(page: Page, code: str, field: str) -> Locator:
     """
     pinned = code_cell(page, code)
     index = pinned.locator("xpath=ancestor::div[@row-index][1]").get_attribute("row-index")
-    target = grid(page).locator(f'.ag-center-cols-container .ag-row[row-index="{index}"] [col-id="{field}"]')
+    target = grid(page).locator(f'.ag-row[row-index="{index}"] [col-id="{field}"]')
     if not target.count():
         pinned.click()
         focused = grid(page).locator(".ag-cell-focus")
@@ -138,21 +162,19 @@ def cell(page: Page, code: str, field: str) -> Locator:
 
 def edit_cell(page: Page, code: str, field: str, text: str) -> str:
     """Double-click a grid cell, type ``text`` and press Enter to commit it; the message the page then shows
-    ("Saved: ..." or why the value was refused). The page draws a new grid after each committed value, so the
-    message is read once the grid that was edited has gone."""
+    ("Saved in your draft: ..." or why the value was refused; blank when the page says nothing), read once the run
+    the commit started is over. The grid stays on the page: its rows are updated in place."""
     target = cell(page, code, field)
-    edited_grid = page.locator(GRID_IFRAME).element_handle()
     target.dblclick()
     editor = grid(page).locator(".ag-cell-editor input, .ag-cell-editor textarea, .ag-popup-editor textarea").first
     expect(editor).to_be_focused(timeout=TIMEOUT_MS)
     editor.press("Control+a")
     editor.type(text)
+    watch_runs(page)
     editor.press("Enter")
-    edited_grid.wait_for_element_state("hidden", timeout=TIMEOUT_MS)
+    wait_for_run(page)
     message = page.get_by_test_id("stMain").get_by_test_id("stAlert")
-    expect(message).to_be_visible(timeout=TIMEOUT_MS)
-    settle(page)
-    return message.inner_text()
+    return message.first.inner_text() if message.count() else ""
 
 
 # --- reading pages --------------------------------------------------------------------------------------------

@@ -62,7 +62,12 @@ def test_a_draft_survives_a_refresh_and_a_server_restart_until_discarded(app_ser
     expect_edit_kept(after_restart)
 
     go_to(after_restart, "Workbook")
-    after_restart.get_by_role("button", name="Discard draft").click()
+    after_restart.get_by_role("button", name="Discard draft…").click()
+    settle(after_restart)
+    expect_edits(after_restart, 1)  # asked first
+    after_restart.get_by_role("button", name="Yes, discard the draft").click()
+    settle(after_restart)
+    expect(after_restart.get_by_text("Draft discarded: its 1 edit and what-if scenario are deleted.")).to_be_visible()
     expect_edits(after_restart, 0)
     expect(after_restart).not_to_have_url(re.compile(r"[?&]draft="))
 

@@ -62,7 +62,7 @@ def test_an_edited_actual_changes_status_shows_as_an_exception_and_is_the_only_c
     search_measures(page, CODE)
     expect(cell(page, CODE, "status")).to_have_text(badge(Status.AMBER))
     message = edit_cell(page, CODE, "actual", "4.95")
-    assert message.startswith(f"Saved: {CODE} (Measures sheet")
+    assert message.startswith(f"Saved in your draft: {CODE} (Measures sheet")
     expect(cell(page, CODE, "actual")).to_have_text("4.95")
     expect(cell(page, CODE, "status")).to_have_text(badge(Status.RED))
     expect_edits(page, 1)
