@@ -24,16 +24,31 @@ with st.sidebar:
     elif working.draft:
         st.caption("Kept as a draft in this page's address until you download the edited workbook or discard it.")
 
+
+
+@st.fragment(run_every=600)
+def _in_step_with_the_server() -> None:
+    """Draws nothing. A page with a self-rerunning fragment is rerun at once when its tab reconnects, so a tab left
+    open across a server restart shows what the store holds, not the page the old server drew."""
+
+
+_in_step_with_the_server()
 note = _state.notice()
 if note:
     st.info(note, icon=":material/info:")
-page = st.navigation([
-    st.Page("pages/workbook.py", title="Workbook", icon=":material/folder_open:", default=True),
-    st.Page("pages/measures.py", title="Measures", icon=":material/table_chart:"),
-    st.Page("pages/what_if.py", title="What-if", icon=":material/alt_route:"),
-    st.Page("pages/priorities.py", title="Priorities", icon=":material/flag:"),
-    st.Page("pages/finance.py", title="Finance", icon=":material/currency_pound:"),
-    st.Page("pages/report.py", title="Report", icon=":material/description:"),
-    st.Page("pages/periods.py", title="Reporting year", icon=":material/calendar_month:"),
-])
+PAGES = (
+    ("pages/workbook.py", "Workbook", ":material/folder_open:"),
+    ("pages/measures.py", "Measures", ":material/table_chart:"),
+    ("pages/what_if.py", "What-if", ":material/alt_route:"),
+    ("pages/priorities.py", "Priorities", ":material/flag:"),
+    ("pages/finance.py", "Finance", ":material/currency_pound:"),
+    ("pages/report.py", "Report", ":material/description:"),
+    ("pages/periods.py", "Reporting year", ":material/calendar_month:"),
+)
+# A tab that was open before a server restart reconnects to a new session that does not know its page: the page
+# named in its address opens, so the edit it sends is read by the same page it was made on.
+_state.open_named_page(tuple(path for path, _title, _icon in PAGES))
+pages = {st.Page(path, title=title, icon=icon, default=path == PAGES[0][0]): path for path, title, icon in PAGES}
+page = st.navigation(list(pages))
+_state.remember_page(next(path for p, path in pages.items() if p.title == page.title))
 page.run()

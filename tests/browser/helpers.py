@@ -149,7 +149,7 @@ def edit_cell(page: Page, code: str, field: str, text: str) -> str:
     editor.type(text)
     editor.press("Enter")
     edited_grid.wait_for_element_state("hidden", timeout=TIMEOUT_MS)
-    message = page.get_by_test_id("stMain").get_by_test_id("stAlert")
+    message = page.get_by_test_id("stMain").get_by_test_id("stAlert").last  # the page's own, after any notice
     expect(message).to_be_visible(timeout=TIMEOUT_MS)
     settle(page)
     return message.inner_text()
