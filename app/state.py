@@ -36,6 +36,7 @@ from pprr.year.store.drafts import (
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data" / "stockport-cfse-2021-22-q3-illustrative.xlsx"
 AGREEMENT = ROOT / "sample_data" / "stockport-cfse-2021-22-agreement.xlsx"
+MID_YEAR_SAMPLE = ROOT / "sample_data" / "stockport-cfse-2021-22-mid-year-illustrative.xlsx"
 ENTRY = "streamlit_app.py"
 DRAFT_PARAM = "draft"  # the page URL's query parameter holding the draft token
 _ENTRY_RAN = "pprr_entry_ran"

@@ -398,6 +398,7 @@ def _write_portfolio(sheets: _Sheets, n_measures: int) -> None:
         "Approved By": "Portfolio Lead",
         "Tolerance %": schema.DEFAULT_TOLERANCE_PCT,
         "Illustrative": "Yes",
+        "Out Of Date After (years)": schema.DEFAULT_OUT_OF_DATE_AFTER,
     }
     for field in schema.COUNCIL_FIELDS:
         ws.append([field, values[field]])

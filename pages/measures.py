@@ -14,7 +14,15 @@ from app import grid as _grid
 from app import periods as _periods
 from app import state as _state
 from pprr.model import PortfolioWorkbook
-from pprr.rules.status import STATUS_ORDER, STATUS_STYLES, TREND_KEY, Rating, status_key
+from pprr.rules.status import (
+    STATUS_ORDER,
+    STATUS_STYLES,
+    TREND_KEY,
+    Rating,
+    history_text,
+    settings_for,
+    status_key,
+)
 from pprr.rules.values import UnreadableValue
 from pprr.safe_text import markdown_text
 from pprr.schema import MEASURE_TYPES, MEASURES
@@ -35,7 +43,8 @@ def columns() -> tuple[_grid.Column, ...]:
         C("status", "Status", 110, status=True),
         C("previous", "Previous status", 125, tooltip=True),  # at the last kept reporting period
         C("trend", "Trend", 115),
-        C("latest", "Latest value", 140, tooltip=True),
+        C("latest", "Latest value", 175, tooltip=True),
+        C("history", "Earlier years", 260, tooltip=True),
         C("mark", "Edited", 90),
         C("reason", "Reason", 380, tooltip=True),
         C("commentary", "Commentary", 320, editable=True, large_text=True, tooltip=True),
@@ -67,7 +76,7 @@ def edited_cells(fields: dict[str, str]) -> dict[int, set[str]]:
 
 
 def latest_text(rating: Rating) -> str:
-    return f"{rating.latest.raw} ({rating.latest_year})" if rating.latest else ""
+    return f"{rating.latest.raw} ({rating.latest_label})" if rating.latest else ""
 
 
 def measures_frame(wb: PortfolioWorkbook, ratings: tuple[Rating, ...], fields: dict[str, str]) -> pd.DataFrame:
@@ -76,6 +85,7 @@ def measures_frame(wb: PortfolioWorkbook, ratings: tuple[Rating, ...], fields: d
     previous = {key: f"{STATUS_STYLES[s].symbol} {STATUS_STYLES[s].label} ({before[0]})"
                 for key, s in before[1].items()} if before else {}
     edited = edited_cells(fields)
+    settings = settings_for(wb)
     rows = []
     for m, r in zip(wb.measures, ratings):
         marks = edited.get(m.row, set())
@@ -84,6 +94,7 @@ def measures_frame(wb: PortfolioWorkbook, ratings: tuple[Rating, ...], fields: d
             "type": m.measure_type, "mark": "✎ edited" if marks else "",
             "actual": next((v.raw for y, v in m.actuals if y == year), ""), "target": m.target.raw,
             "status": r.badge, "trend": f"{r.arrow} {r.trend.value}" if r.trend else "", "latest": latest_text(r),
+            "history": history_text(m, settings, before=year),
             "reason": r.reason, "commentary": m.commentary, _grid.STATUS_KEY: r.status.value,
             "previous": previous.get(f"{m.code}|{m.cohort}", ""),
             _grid.EDITED: "|".join(sorted(marks)),

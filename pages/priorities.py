@@ -26,7 +26,7 @@ EXCEPTION_CARDS = 25  # Red measures shown in full per priority; any more are li
 
 def measures_table(pairs: list[tuple[Measure, Rating]]) -> pd.DataFrame:
     rows = [(m.label, m.name, r.badge, f"{r.arrow} {r.trend.value}" if r.trend else "",
-             f"{r.latest.raw} ({r.latest_year})" if r.latest else "")
+             f"{r.latest.raw} ({r.latest_label})" if r.latest else "")
             for m, r in pairs]
     return pd.DataFrame(rows, columns=["Measure", "Name", "Status", "Trend", "Latest value"])
 

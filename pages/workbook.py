@@ -125,11 +125,14 @@ def draft_panel() -> None:
 
 def downloads() -> None:
     st.subheader("Templates and samples")
-    template, sample, agreement = st.columns(3)
+    template, sample, mid_year, agreement = st.columns(4)
     template.download_button("Download the empty template", template_bytes, "pprr-template.xlsx", XLSX,
                              key="download_template", on_click="ignore")
     sample.download_button("Download the Q3 illustrative sample", _state.SAMPLE.read_bytes(), _state.SAMPLE.name,
                            XLSX, key="download_sample", on_click="ignore")
+    mid_year.download_button("Download the Mid-Year illustrative sample", _state.MID_YEAR_SAMPLE.read_bytes(),
+                             _state.MID_YEAR_SAMPLE.name, XLSX, key="download_mid_year", on_click="ignore",
+                             help="The same portfolio at Mid-Year: compare it with the Q3 sample to see what moved.")
     agreement.download_button("Download the agreement sample", _state.AGREEMENT.read_bytes(),
                               _state.AGREEMENT.name, XLSX, key="download_agreement", on_click="ignore")
 

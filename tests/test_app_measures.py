@@ -98,3 +98,20 @@ def test_a_rerun_reuses_the_grid_rows_until_the_working_copy_changes(at):
     assert changed is not first
     row = changed.frame.set_index("row").loc[2]
     assert (row["actual"], row["status_key"], row["mark"]) == ("12.5%", "Red", "✎ edited")
+
+
+def test_the_grid_shows_earlier_years_and_the_period_beside_the_latest_value(at):
+    frame = at.session_state["measures_view"].frame.set_index("code")
+    assert frame.loc["CFSE.32", "latest"] == "812 (232) Q1 and Q2 2021/22 (2021/22 Q1-Q2)"
+    assert frame.loc["CFSE.32", "history"] == "2018/19 1,551 (443) · 2019/20 Q1-Q2 858 (245) Q1 and Q2 2019/20"
+    assert frame.loc["CSFE.9(iii) EHC Plan", "latest"] == "1% (2018/19 academic)"
+    assert frame.loc["CSFE.9(iii) EHC Plan", "history"] == "2018/19 academic 1% · 2019/20 N/A · 2020/21 N/A"
+    assert frame.loc["CSFE.9(iii) EHC Plan", "status_key"] == "Out of date"
+
+
+def test_out_of_date_measures_are_filtered_apart_from_the_red_ones(at):
+    ratings = at.session_state["pprr_derived"].ratings
+    old = sum(1 for r in ratings if r.status is Status.OUT_OF_DATE)
+    assert old and not any(r.status is Status.RED and r.out_of_date for r in ratings)
+    at.multiselect(key="measures_status").set_value(["Out of date"]).run()
+    assert showing(at) == f"Showing {old} of 93 measures."

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from app.state import SAMPLE
 from pprr.rules import finance
-from pprr.rules.status import STATUS_STYLES, Settings, count_statuses, rate_measures
+from pprr.rules.status import STATUS_STYLES, count_statuses, rate_measures, settings_for
 from pprr.year.edits import make_edit
 
 pytestmark = pytest.mark.usefixtures("isolated_app")
@@ -34,7 +34,7 @@ def add_edit(at: AppTest) -> None:
 
 
 def test_headline_shows_the_status_counts_and_money_of_the_sample(at, q3):
-    counts = count_statuses(rate_measures(q3.measures, Settings(tolerance_pct=q3.portfolio.tolerance_pct)))
+    counts = count_statuses(rate_measures(q3.measures, settings_for(q3)))
     shown = metrics(at)
     for status, count in counts.items():
         assert shown[f"{STATUS_STYLES[status].symbol} {STATUS_STYLES[status].label}"] == str(count)

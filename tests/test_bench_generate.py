@@ -12,7 +12,7 @@ import pprr
 from bench.generate import actual_years, generate_workbook, priority_count
 from pprr import schema
 from pprr.model import TargetKind
-from pprr.rules.status import Status, rate_measures
+from pprr.rules.status import Status, rate_measures, settings_for
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +69,7 @@ def test_values_as_officers_write_them():
     assert {TargetKind.NUMBER, TargetKind.MAXIMISE, TargetKind.MINIMISE, TargetKind.MAINTAIN,
             TargetKind.NONE} <= kinds
     assert {m.unit for m in wb.measures} == set(schema.UNITS)
-    statuses = {r.status for r in rate_measures(wb.measures)}
+    statuses = {r.status for r in rate_measures(wb.measures, settings_for(wb))}
     assert statuses == set(Status)
 
 

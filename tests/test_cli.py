@@ -108,9 +108,21 @@ def test_status_csv(capsys, valid):
     rows = list(csv.reader(io.StringIO(out)))
     assert (code, err) == (0, "")
     assert rows[0] == ["code", "cohort", "priority", "name", "latest_period", "actual", "target", "status", "trend",
-                       "reason"]
+                       "reason", "data_period", "out_of_date"]
     assert rows[1][:8] == ["CFSE.1", "", "1", "Children in low income families", "2020/21", "9.1%", "9.5%", "Green"]
+    assert rows[1][10:] == ["2020/21", "No"]
     assert len(rows) == 7
+
+
+def test_status_csv_says_which_period_and_whether_out_of_date(capsys):
+    code, out, _ = run(capsys, "status", ROOT / "sample_data" / "stockport-cfse-2021-22-q3-illustrative.xlsx",
+                       "--format", "csv")
+    rows = {(r["code"], r["cohort"]): r for r in csv.DictReader(io.StringIO(out))}
+    assert code == 0
+    ehc = rows[("CSFE.9(iii)", "EHC Plan")]
+    assert (ehc["data_period"], ehc["out_of_date"], ehc["status"]) == ("2018/19 academic", "Yes", "Out of date")
+    assert (rows[("CFSE.32", "")]["data_period"], rows[("CFSE.32", "")]["out_of_date"]) == ("2021/22 Q1-Q2", "No")
+    assert rows[("CFSE.1", "")]["data_period"] == "2021/22"
 
 
 def test_status_table_and_output_file(capsys, valid, tmp_path):

@@ -8,8 +8,9 @@ from workbooks import BUDGET, MEASURES, make_workbook
 
 from pprr import load_workbook
 from pprr.cli import main
-from pprr.model import Severity
+from pprr.model import Measure, Portfolio, PortfolioWorkbook, Severity
 from pprr.rules.status import Status
+from pprr.rules.values import parse_target, parse_value
 from pprr.year.movement import (
     FINANCE_COLUMNS,
     MEASURE_COLUMNS,
@@ -223,3 +224,42 @@ def test_cli_movement_of_different_portfolios_exits_1_with_the_reason(capsys, tm
 def test_cli_movement_since_a_missing_file(capsys, files):
     code, out, err = run(capsys, "movement", files[1], "--since", "nowhere.xlsx")
     assert code == 1 and out == "" and err.strip() == "pprr movement: --since nowhere.xlsx: no such file"
+
+
+# --- the change rules, one by one ----------------------------------------------------------------------------------
+
+_YEARS = ("2019/20", "2020/21", "2021/22")
+
+
+def _book(period: str, actuals, target="50", polarity="High", aggregation="Snapshot") -> PortfolioWorkbook:
+    m = Measure(row=2, code="T.1", cohort="", name="test", priority=1, measure_type="Council", reported="Quarterly",
+                polarity=polarity, actuals=tuple(zip(_YEARS, (parse_value(a) for a in actuals))),
+                target=parse_target(target), aggregation=aggregation)
+    return PortfolioWorkbook(portfolio=Portfolio(council="C", portfolio="P", financial_year="2021/22",
+                                                 reporting_period=period), measures=(m,), actual_years=_YEARS)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "kwargs", "change"),
+    [
+        (["40", "", ""], ["40", "", "45"], {}, Change.NEW_DATA),  # out of date, then current (Red both)
+        (["", "", "Awaiting data"], ["", "", "55"], {}, Change.NEW_DATA),
+        (["", "30", "40"], ["", "30", "44"], {}, Change.IMPROVED),  # Red both; the figure rose, high is good
+        (["", "30", "44"], ["", "30", "40"], {}, Change.WORSENED),
+        (["", "30", "40"], ["", "30", "40.1"], {}, Change.NO_CHANGE),  # within the 0.5% Stable band
+        (["", "30", "40"], ["", "30", "40"], {}, Change.NO_NEW_DATA),
+        (["", "30", "40"], ["", "30", "Awaiting data"], {}, Change.NO_NEW_DATA),
+        (["", "30", "40"], ["", "30", "60"], {}, Change.IMPROVED),  # Red -> Green
+        (["", "30", "60"], ["", "30", "40"], {"target": "N/A", "polarity": "Contextual"}, Change.NEW_DATA),
+        # A rate for Q1 and one for Q1-Q2 are not like for like: new data, whatever the numbers.
+        (["", "30", "40 Q1"], ["", "30", "44 Q1-Q2"], {"target": "N/A"}, Change.NEW_DATA),
+        # A count is compared per full year: 20 for Q1 (80 a year) against 36 for Q1-Q3 (48 a year), low is good.
+        (["", "", "20"], ["", "", "36"], {"target": "N/A", "polarity": "Low", "aggregation": "Cumulative"},
+         Change.IMPROVED),
+    ],
+)
+def test_change_rules(before, after, kwargs, change):
+    previous = _book("Q1", before, **kwargs)
+    current = _book("Q3 Update", after, **kwargs)
+    (row,) = compare(previous, current).measures
+    assert row.change is change

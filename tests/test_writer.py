@@ -485,18 +485,19 @@ def test_round_trip_on_the_agreement_sample(agreement_bytes, agreement):
     reread = load_workbook(out)
     assert state(reread) == state(apply_edits(wb, edits))
     assert [p.message for p in reread.problems] == [p.message for p in agreement.problems]
-    # The agreement has no 2021/22 Actual: it is appended after the last column (Note, R), with R's header style.
+    # The agreement has no 2021/22 Actual: it is appended after the last column (Note, U), with U's header style.
     before = openpyxl.load_workbook(BytesIO(agreement_bytes))["Measures"]
     ws = openpyxl.load_workbook(BytesIO(out))["Measures"]
     assert [c.value for c in ws[1]] == [c.value for c in before[1]] + ["2021/22 Actual"]
-    assert ws["S1"].style_id == ws["R1"].style_id != 0
-    assert ws.column_dimensions["S"].width == ws.column_dimensions["L"].width  # 2020/21 Actual
-    assert ws[f"S{target_row}"].value == "8.9% (236)"
-    assert {ws[f"S{m.row}"].number_format for m in agreement.measures} == {"General", "0", "0%", "0.0%"}
-    assert all(ws[f"S{m.row}"].style_id == before[f"L{m.row}"].style_id for m in agreement.measures)
+    assert [c.value for c in before[1]][-1] == "Note" and before.max_column == 21  # U
+    assert ws["V1"].style_id == ws["U1"].style_id != 0
+    assert ws.column_dimensions["V"].width == ws.column_dimensions["L"].width  # 2020/21 Actual
+    assert ws[f"V{target_row}"].value == "8.9% (236)"
+    assert {ws[f"V{m.row}"].number_format for m in agreement.measures} == {"General", "0", "0%", "0.0%"}
+    assert all(ws[f"V{m.row}"].style_id == before[f"L{m.row}"].style_id for m in agreement.measures)
     edited = {address(agreement_bytes, e) for e in edits if e.field != "2021/22 Actual"}
     changed = differing(cells(agreement_bytes), cells(out))
-    assert {k for k in changed if not (k[0] == "Measures" and k[1].startswith("S"))} == edited
+    assert {k for k in changed if not (k[0] == "Measures" and k[1].startswith("V"))} == edited
     assert_opens_cleanly(out)
 
 

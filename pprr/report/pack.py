@@ -212,7 +212,7 @@ def _status_fill(status: Status) -> str:
 def _latest(measure: Measure, rating: Rating) -> tuple[str, str] | None:
     """(latest value, its year): the one rated, else the last one given."""
     if rating.latest is not None:
-        return rating.latest.raw, rating.latest_year
+        return rating.latest.raw, rating.latest_label
     shown = [(year, v) for year, v in measure.actuals if not v.is_blank]
     if shown:
         year, value = shown[-1]

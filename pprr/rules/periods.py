@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from ..schema import AGGREGATIONS, YEAR_BASES, YEAR_RE
 
@@ -77,7 +78,7 @@ class Period:
     term: str = ""  # Autumn / Spring / Summer
     end_of: bool = False  # month: "End of March 19"
 
-    @property
+    @cached_property
     def year(self) -> str:
         """The year as a column names it: ``2021/22`` (``2021`` for a calendar year)."""
         return str(self.start) if self.basis == "Calendar" else year_label(self.start)
@@ -97,7 +98,7 @@ class Period:
             return "year to date"
         return ""
 
-    @property
+    @cached_property
     def label(self) -> str:
         if self.kind == "year":
             return {"Academic": f"{self.year} academic", "Calendar": self.year}.get(self.basis, self.year)
@@ -170,12 +171,13 @@ def column_period(year: str, basis: str = "Financial") -> Period | None:
     return Period(start, basis if basis in BASES else "Financial")
 
 
+@lru_cache(maxsize=8192)
 def value_period(year: str, note: str | None, basis: str = "Financial", aggregation: str = SNAPSHOT,
                  financial_year: str = "", reporting_period: str = "") -> Period | None:
     """The period of a value in the ``year`` Actual column, refined by the ``note`` written in its cell.
 
     ``financial_year`` and ``reporting_period`` are the report's: they say what "year to date" covers. None when
-    ``year`` is not a year.
+    ``year`` is not a year. Pure, so remembered: the same few notes recur across a workbook's measures.
     """
     base = column_period(year, basis)
     if base is None:

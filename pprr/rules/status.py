@@ -77,7 +77,7 @@ class StatusStyle:
 
 STATUS_STYLES: dict[Status, StatusStyle] = {
     Status.GREEN: StatusStyle("Green", "✓", "#1E7B34", "#CDEBD3", "#0B3D17", "On or better than target"),
-    Status.AMBER: StatusStyle("Amber", "!", "#B86E00", "#FFE3B0", "#5C3700", "Slightly off target, within tolerance"),
+    Status.AMBER: StatusStyle("Amber", "!", "#A15F00", "#FFE3B0", "#5C3700", "Slightly off target, within tolerance"),
     Status.RED: StatusStyle("Red", "✗", "#B3261E", "#F7C9C5", "#5C0F0A", "Off target by more than the tolerance"),
     Status.OUT_OF_DATE: StatusStyle("Out of date", "◷", "#6B3FA0", "#E6DCF2", "#3A1F5E",
                                     "Latest data too old to rate as current"),
@@ -241,9 +241,12 @@ def history(measure: Measure, settings: Settings = Settings()) -> tuple[tuple[st
     return tuple(out)
 
 
-def history_text(measure: Measure, settings: Settings = Settings(), sep: str = " · ") -> str:
-    """``2018/19 1% · 2019/20 N/A · 2020/21 N/A``: every Actual with its period, blanks left out."""
-    return sep.join(f"{label} {value.raw}" for label, value in history(measure, settings) if not value.is_blank)
+def history_text(measure: Measure, settings: Settings = Settings(), sep: str = " · ", before: str = "") -> str:
+    """``2018/19 1% · 2019/20 N/A · 2020/21 N/A``: every Actual with its period, blanks left out; with ``before``
+    (``"2021/22"``) only the Actual columns of earlier years."""
+    shown = [entry for entry, (year, _) in zip(history(measure, settings), measure.actuals, strict=True)
+             if not before or year < before]
+    return sep.join(f"{label} {value.raw}" for label, value in shown if not value.is_blank)
 
 
 def trend_between(latest: float, previous: float, polarity: str, stable_pct: float = 0.5) -> tuple[Trend, str]:

@@ -8,7 +8,8 @@ in workbooks however they got them (a file, a stored reporting period).
 Change of a measure (one word per row, in the order the rules are tried):
 
 * **New measure** / **Removed measure**: the PI Code and Cohort is only in the later / only in the earlier report.
-* **No new data**: the later report has no number, or the same number for the same period as before.
+* **No new data**: the later report has no number, the same number for the same period as before, or only an
+  older figure than the earlier report had.
 * **New data**: the earlier report had no number, or only an out-of-date one, and the later one has a current one.
 * **Improved** / **Worsened**: the status moved up or down the Red - Amber - Green scale; or, with the status on the
   same step, a newer (or revised) figure moved the good / bad way by more than the trend's Stable band. Figures
@@ -266,6 +267,8 @@ def measure_change(measure: Measure, before: Rating, after: Rating, settings: Se
         return Change.NO_NEW_DATA
     if before.latest is None or before.latest.number is None:
         return Change.NEW_DATA
+    if (after.latest_year or "") < (before.latest_year or ""):  # the newer figure was taken out again
+        return Change.NO_NEW_DATA
     if before.out_of_date and not after.out_of_date:
         return Change.NEW_DATA
     b, a = _RANK.get(before.status), _RANK.get(after.status)

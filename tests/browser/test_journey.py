@@ -70,7 +70,7 @@ def test_an_edited_actual_changes_status_shows_as_an_exception_and_is_the_only_c
     go_to(page, "Priorities")
     exceptions = section_text(page, "5.").split("Exceptions (Red measures)")[1]
     assert f"{badge(Status.RED)}  {CODE}: Children running away from home" in exceptions
-    assert "4.95 vs target 4.6 (low is good)" in exceptions
+    assert "4.95 (2021/22) vs target 4.6 (low is good)" in exceptions
 
     go_to(page, "Report")
     saved = download(page, "Download the edited workbook")
