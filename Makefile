@@ -16,7 +16,7 @@ TEST_STAMP := $(VENV)/.installed-test-$(HASH)
 # step runs with warnings off (pip's own errors still show).
 PIP := PYTHONWARNINGS=ignore $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: run test install install-test venv browser-deps lint bench sample clean
+.PHONY: run test install install-test venv browser-deps postgres-deps lint bench sample clean
 
 venv:
 	@if [ -z "$(PYTHON)" ]; then echo "pprr needs Python 3.11 or newer on PATH (python3 --version is older)."; exit 1; fi
@@ -53,7 +53,14 @@ browser-deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils >/dev/null; \
 	fi
 
-test: install-test browser-deps
+# PostgreSQL (the store's tests start their own server on a free port in a temporary folder) from Debian's package.
+postgres-deps:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; \
+	fi
+
+test: install-test browser-deps postgres-deps
 	$(BIN)/python -m pytest
 
 lint: install-test

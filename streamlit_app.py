@@ -44,24 +44,38 @@ _state.settle_memory()
 
 _state.start()
 
+
+
+@st.fragment(run_every=600)
+def _in_step_with_the_server() -> None:
+    """Draws nothing. A page with a self-rerunning fragment is rerun at once when its tab reconnects, so a tab left
+    open across a server restart shows what the store holds, not the page the old server drew."""
+
+
+_in_step_with_the_server()
 note = _state.notice()
 if note:
     st.info(note)
-pages = [
-    st.Page("pages/workbook.py", title="Workbook", default=True),
-    st.Page("pages/measures.py", title="Measures"),
-    st.Page("pages/what_if.py", title="What-if"),
-    st.Page("pages/priorities.py", title="Priorities"),
-    st.Page("pages/finance.py", title="Finance"),
-    st.Page("pages/report.py", title="Report"),
-    st.Page("pages/periods.py", title="Reporting year"),
-    st.Page("pages/glossary.py", title="Glossary"),
-]
+PAGES = (
+    ("pages/workbook.py", "Workbook"),
+    ("pages/measures.py", "Measures"),
+    ("pages/what_if.py", "What-if"),
+    ("pages/priorities.py", "Priorities"),
+    ("pages/finance.py", "Finance"),
+    ("pages/report.py", "Report"),
+    ("pages/periods.py", "Reporting year"),
+    ("pages/glossary.py", "Glossary"),
+)
+pages = [st.Page(path, title=title, default=path == PAGES[0][0]) for path, title in PAGES]
 # The app draws its own page menu: with client.showSidebarNavigation off, Streamlit never lists the files in
 # pages/ (it would on a fresh server's first run, before this script has said which pages there are). The menu
 # items are buttons: a click on a link while a text box still holds focus is overridden by the box's own rerun
 # (the box commits its text after the link has asked for the new page), while a button's click is kept.
+# A tab that was open before a server restart reconnects to a new session that does not know its page: the page
+# named in its address opens, so the edit it sends is read by the same page it was made on.
+_state.open_named_page(tuple(path for path, _title in PAGES))
 page = st.navigation(pages, position="hidden")
+_state.remember_page(next(path for path, title in PAGES if title == page.title))
 _GOTO = "pprr_goto"
 chosen = st.session_state.pop(_GOTO, None)
 if chosen is not None and pages[chosen].title != page.title:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,7 @@ MID_YEAR_SAMPLE = ROOT / "sample_data" / "stockport-cfse-2021-22-mid-year-illust
 ENTRY = "streamlit_app.py"
 DRAFT_PARAM = "draft"  # the page URL's query parameter holding the draft token
 _ENTRY_RAN = "pprr_entry_ran"
+_FIRST_RUN = "pprr_first_run"  # True during a session's first run (a new tab, a refresh, or a reconnect)
 _NOTICE = "pprr_notice"
 _WORKING = "pprr_working"
 _DERIVED = "pprr_derived"
@@ -57,7 +59,10 @@ class Working:
     base: PortfolioWorkbook
     edits: list[Edit] = field(default_factory=list)
     scenario: dict[str, str] = field(default_factory=dict)  # measure key "CODE|COHORT" -> scenario target text
-    revision: int = 0  # bumped on every change to the edits, so derived values know when to recompute
+    # Bumped on every change to the edits, so derived values know when to recompute. It starts at a random number
+    # so that grids keyed by it never share a key with a grid an earlier session drew in the same tab: a tab that
+    # reconnects after a server restart redraws its grids from what the store holds.
+    revision: int = field(default_factory=lambda: secrets.randbelow(1 << 40))
     draft: str | None = None  # token of the saved draft, once there is one
     edit_times: list[float | None] = field(default_factory=list)  # when each edit was made (None: before reopening)
     downloaded: tuple[int, int] | None = None  # (revision, net edits) of the last edited workbook downloaded
@@ -103,10 +108,40 @@ def settle_memory() -> None:
         gc.collect()
         gc.freeze()
         _SETTLED = True
+PAGE_PARAM = "page"  # the page URL's query parameter naming the page open (a file stem, e.g. "measures")
+
+
+def open_named_page(paths: tuple[str, ...]) -> None:
+    """On a session's first run, open the page its address names (``?page=measures``).
+
+    A tab left open across a server restart reconnects to a new session, and its next rerun does not carry its
+    page: Streamlit would run the default page and drop the edit the tab just sent. Pointing the run at the page
+    named in the address keeps the page, and the edit, as they were.
+    """
+    if not st.session_state.get(_FIRST_RUN):
+        return
+    named = st.query_params.get(PAGE_PARAM)
+    if named not in {Path(path).stem for path in paths}:
+        return
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    from streamlit.util import calc_hash
+
+    ctx = get_script_run_ctx()
+    try:
+        ctx.pages_manager.set_script_intent(calc_hash(named), named)
+    except AttributeError:  # another Streamlit version: the default page opens, as Streamlit would
+        log.info("could not open the page named in the address: %s", named)
+
+
+def remember_page(path: str) -> None:
+    """Keep the page open in the address, for :func:`open_named_page`."""
+    if st.query_params.get(PAGE_PARAM) != Path(path).stem:
+        st.query_params[PAGE_PARAM] = Path(path).stem
 
 
 def start() -> Working:
     """Called by the entry script on every run, before the page: the working copy, its draft token in the URL."""
+    st.session_state[_FIRST_RUN] = _WORKING not in st.session_state
     st.session_state[_ENTRY_RAN] = True
     w = working()
     if w.draft and st.query_params.get(DRAFT_PARAM) != w.draft:
@@ -210,6 +245,11 @@ def _reopen_draft(token: str | None) -> bool:
     w.edit_times.extend([None] * len(draft.edits))
     w.scenario.update(draft.scenario)
     _acknowledged(draft.version, w.edits, w.scenario)
+    if draft.edits or draft.scenario:
+        when = draft.updated.strftime("%H:%M:%S UTC")
+        st.session_state[_NOTICE] = (f"Reopened your draft as last saved at {when}: what you see is what is saved. "
+                                     "If you changed something after that (for example while the server was "
+                                     "restarting), enter it again.")
     return True
 
 

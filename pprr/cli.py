@@ -259,6 +259,8 @@ def resolve_since(name: str, current: PortfolioWorkbook | None = None) -> Portfo
         wb = resolver(name, current)
         if wb is not None:
             return wb
+    if name.lower().endswith((".xlsx", ".xlsm", ".xls")) or "/" in name or "\\" in name:
+        raise CommandError(f"--since {name}: no such file")
     raise CommandError(f"--since {name}: no such file, and no reporting period of that name is kept for "
                        "this portfolio and year (pprr periods list shows them)")
 

@@ -6,6 +6,7 @@ to run as root, so under root the server runs as the ``postgres`` user, which ow
 
 from __future__ import annotations
 
+import atexit
 import glob
 import os
 import pwd
@@ -55,6 +56,7 @@ class PostgresServer:
         return subprocess.run([*self._as, *args], check=check, capture_output=True, text=True, timeout=120)
 
     def start(self) -> PostgresServer:
+        atexit.register(self.destroy)  # also when a run ends without its fixtures' teardown
         if not self.data.exists():
             self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", self.user, "-A", "trust",
                       "-E", "UTF8", "--no-sync")
@@ -67,8 +69,9 @@ class PostgresServer:
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
 
     def destroy(self) -> None:
-        self.stop("immediate")
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if self.dir.exists():
+            self.stop("immediate")
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{database}"

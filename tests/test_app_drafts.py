@@ -95,3 +95,10 @@ def test_a_save_to_a_discarded_draft_says_it_is_no_longer_kept():
     open_store().drafts.discard(token)  # Discard pressed in another window
     edit(first, 3, "after the discard")
     assert "Not saved: This draft is no longer kept" in sidebar(first)
+
+
+def test_a_reopened_draft_says_it_shows_what_was_saved():
+    at = edit(open_app(), 2, "saved")
+    refreshed = reopen(at.session_state["pprr_working"].draft)
+    assert any("Reopened your draft as last saved at" in i.value and "what you see is what is saved" in i.value
+               for i in refreshed.info)

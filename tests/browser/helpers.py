@@ -174,7 +174,7 @@ def edit_cell(page: Page, code: str, field: str, text: str) -> str:
     editor.press("Enter")
     wait_for_run(page)
     message = page.get_by_test_id("stMain").get_by_test_id("stAlert")
-    return message.first.inner_text() if message.count() else ""
+    return message.last.inner_text() if message.count() else ""  # the page's own, after any notice
 
 
 # --- reading pages --------------------------------------------------------------------------------------------

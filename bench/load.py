@@ -1,0 +1,147 @@
+"""Load harness: N officers at once in real headless Chromium against one app server on loopback.
+
+Each user opens the app, uploads the Q3 sample, makes one edit through the Measures page's keyboard form (saved as
+a draft in the store), and builds the PDF pack. For each step it prints how many users succeeded and the p50 / p95
+time, and the server's resident memory before the users, at the peak, and after their sessions closed.
+
+    .venv/bin/python -m bench.load --users 2 4 8
+
+Loopback only, bounded (one round per user count), its own store in a temporary folder. Timings on a shared
+machine are noisy: read them as orders of magnitude.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, AppServer
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data" / "stockport-cfse-2021-22-q3-illustrative.xlsx"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+TIMEOUT_MS = 120_000
+STEPS = ("open", "upload", "edit", "pack")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Peak(threading.Thread):
+    """Samples the server's resident memory every 0.2 s and keeps the highest."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.running = pid, 0.0, True
+
+    def run(self) -> None:
+        while self.running:
+            self.peak = max(self.peak, rss_mb(self.pid))
+            time.sleep(0.2)
+
+
+async def settle(page) -> None:
+    await page.locator(IDLE).wait_for(timeout=TIMEOUT_MS)
+
+
+async def go_to(page, title: str) -> None:
+    await page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
+    await page.locator("h1", has_text=title).wait_for(timeout=TIMEOUT_MS)
+    await settle(page)
+
+
+async def user(browser, url: str, n: int, times: dict[str, list[float]], ok: dict[str, int]) -> None:
+    context = await browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    page = await context.new_page()
+    try:
+        for step in STEPS:
+            start = time.perf_counter()
+            if step == "open":
+                await page.goto(url)
+                await page.locator("h1").first.wait_for(timeout=TIMEOUT_MS)
+                await settle(page)
+            elif step == "upload":
+                async with page.expect_file_chooser() as chooser:
+                    await page.get_by_test_id("stFileUploaderDropzone").get_by_test_id(
+                        "stBaseButton-secondary").click()
+                await (await chooser.value).set_files(files=[{"name": f"user{n}.xlsx", "mimeType": XLSX,
+                                                              "buffer": SAMPLE.read_bytes()}])
+                await page.get_by_text(f"Opened user{n}.xlsx.").wait_for(timeout=TIMEOUT_MS)
+                await settle(page)
+            elif step == "edit":
+                await go_to(page, "Measures")
+                await page.get_by_text("Edit a value by measure code").click()
+                await page.locator('textarea[aria-label="New value"]').fill(f"Checked by user {n}")
+                await page.get_by_role("button", name="Save this value").click()
+                await page.get_by_text("Saved:", exact=False).first.wait_for(timeout=TIMEOUT_MS)
+                await settle(page)
+            else:
+                await go_to(page, "Report")
+                await page.get_by_role("button", name="Build the PDF pack").click()
+                await page.get_by_role("button", name="Download the PDF pack").wait_for(timeout=TIMEOUT_MS)
+            times[step].append(time.perf_counter() - start)
+            ok[step] += 1
+    except Exception as error:  # noqa: BLE001 - a failed step is counted, and the user stops there
+        print(f"  user {n}: {type(error).__name__}: {str(error).splitlines()[0][:120]}")
+    finally:
+        await context.close()
+
+
+def p(values: list[float], q: float) -> str:
+    if not values:
+        return "-"
+    ordered = sorted(values)
+    return f"{ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]:.2f}"
+
+
+async def round_of(users: int, server: AppServer) -> None:
+    from playwright.async_api import async_playwright
+
+    times: dict[str, list[float]] = {s: [] for s in STEPS}
+    ok = dict.fromkeys(STEPS, 0)
+    before = rss_mb(server.proc.pid)
+    peak = Peak(server.proc.pid)
+    peak.start()
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        await asyncio.gather(*(user(browser, server.url, n, times, ok) for n in range(users)))
+        await browser.close()
+    await asyncio.sleep(5)  # sessions close when their websockets do; give the server a moment
+    peak.running = False
+    after = rss_mb(server.proc.pid)
+    print(f"{users} users: server RSS {before:.0f} MB before, {peak.peak:.0f} MB peak, {after:.0f} MB after")
+    print(f"  {'step':<8}{'ok':>6}{'p50 s':>9}{'p95 s':>9}")
+    for step in STEPS:
+        print(f"  {step:<8}{ok[step]:>3}/{users:<2}{p(times[step], 0.5):>9}{p(times[step], 0.95):>9}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, nargs="+", default=[2, 4, 8])
+    parser.add_argument("--settle", type=float, default=150, help="seconds to wait before the last RSS reading")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        server = AppServer(Path(folder) / "pprr.sqlite3").start()
+        try:
+            print(f"idle server RSS {rss_mb(server.proc.pid):.0f} MB")
+            for users in args.users:
+                asyncio.run(round_of(users, server))
+            # Streamlit keeps a closed tab's session for server.disconnectedSessionTTL (120 s by default) in case
+            # it reconnects; memory held by sessions can only come back after that.
+            time.sleep(args.settle)
+            print(f"server RSS {rss_mb(server.proc.pid):.0f} MB {args.settle:.0f} s after the last session closed")
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()
