@@ -60,7 +60,7 @@ def test_the_sidebar_names_the_sample_and_labels_it_illustrative():
     assert any("ILLUSTRATIVE FIGURES" in text for text in sidebar_text(at))
     assert "**No edits yet**" in sidebar_text(at)
     assert [b.label for b in at.sidebar.button] == ["Workbook", "Measures", "What-if", "Priorities", "Finance",
-                                                     "Report"]
+                                                     "Report", "Reporting year", "Glossary"]
 
 
 def test_the_sidebar_counts_unsaved_edits():
