@@ -9,6 +9,7 @@ from pprr.model import PortfolioWorkbook, Problem, Severity
 from pprr.rules import finance
 from pprr.rules.status import STATUS_STYLES, Status, budget_rag, count_statuses
 from pprr.safe_text import csv_safe, markdown_text
+from pprr.workbook.reader import is_not_template
 from pprr.workbook.template import template_bytes
 from pprr.year.store.drafts import DEFAULT_MAX_AGE_DAYS
 
@@ -139,8 +140,13 @@ def outcome() -> None:
     errors = wb.errors
     first = "  \n".join(f"• {markdown_text(str(p))}" for p in errors[:3])
     more = f"  \n…and {len(errors) - 3} more, listed below." if len(errors) > 3 else ""
-    st.error(f"{markdown_text(filename)} was not opened:  \n{first}{more}  \nFix this in Excel and upload it "
-             "again. The workbook you had open is still open.")
+    if is_not_template(wb):
+        step = ("Use **Import a workbook in your own layout** on this page to map its columns to the template's, "
+                "or download the empty template below.")
+    else:
+        step = "Fix this in Excel and upload it again."
+    st.error(f"{markdown_text(filename)} was not opened:  \n{first}{more}  \n{step} The workbook you had open is "
+             "still open.")
     show_problems(wb.problems, filename, "rejected")
 
 

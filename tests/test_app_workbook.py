@@ -124,3 +124,33 @@ def test_a_reader_failure_becomes_a_problem_not_a_traceback(at, monkeypatch, agr
     assert "was not opened" in at.error[0].value
     assert "Save As" in at.dataframe[0].value["Message"][0]
     assert at.session_state["pprr_working"].filename == SAMPLE.name
+
+
+def _kpi_list() -> bytes:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "KPIs"
+    sheet.append(["Ref", "Indicator", "Target", "Q1", "Q2"])
+    sheet.append(["K1", "Households helped", 100, 20, 45])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_workbook_in_another_layout_is_pointed_at_the_import_not_at_excel(at):
+    at.file_uploader[0].set_value(("kpis.xlsx", _kpi_list(), XLSX)).run()
+    assert not at.exception
+    assert "Import a workbook in your own layout" in at.error[0].value
+    assert "Fix this in Excel" not in at.error[0].value
+    assert at.session_state["pprr_working"].filename == SAMPLE.name
+
+
+def test_a_broken_template_workbook_is_still_sent_back_to_excel(at, agreement_bytes):
+    from tests.workbooks import make_workbook
+
+    at.file_uploader[0].set_value(("bad.xlsx", make_workbook(measures=[{"PI Code": "X"}]), XLSX)).run()
+    assert "Fix this in Excel" in at.error[0].value
