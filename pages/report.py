@@ -1,11 +1,13 @@
 """Report: the committee pack (PDF, and the same pack as one accessible HTML page), the edited workbook and a CSV of
 measure statuses."""
 
+import dataclasses
 import io
 from pathlib import Path
 
 import streamlit as st
 
+from app import periods as _periods
 from app import state as _state
 from pprr.report.html_pack import build_html
 from pprr.report.pack import SECTIONS, TITLES, PackOptions, build_pack
@@ -24,6 +26,7 @@ def options_chosen(has_scenario: bool) -> PackOptions:
                                 key="report_priorities")
     exceptions_only = st.checkbox("Exceptions only: the Red measures, each set out once under Exceptions, instead "
                                   "of every measure", key="report_exceptions_only")
+    previous = previous_report()
     with_scenario = st.checkbox("Include the what-if scenario (every page is marked SCENARIO)",
                                 key="report_scenario", disabled=not has_scenario,
                                 help=None if has_scenario else "There is no what-if scenario to include.")
@@ -32,7 +35,36 @@ def options_chosen(has_scenario: bool) -> PackOptions:
         priorities=tuple(priorities),
         exceptions_only=exceptions_only,
         scenario_targets=dict(_state.working().scenario) if with_scenario and has_scenario else None,
+        previous=previous,
     )
+
+
+def previous_report():
+    """The kept period the pack says "since the last report" against: the latest one before the open workbook's
+    own by default, any kept one on request, or none. The store being unavailable leaves the choice at none."""
+    kept = _periods.kept_periods()
+    if isinstance(kept, _periods.StoreProblem):
+        st.caption(f"Since the last report: {kept.message}")
+        return None
+    own = _state.current().portfolio.reporting_period.strip().casefold()
+    choices = [k for k in kept if k.period.casefold() != own]
+    if not choices:
+        st.caption("No earlier reporting period of this year is kept, so the pack says nothing of what moved "
+                   "since the last report. Keep each report on the Reporting year page.")
+        return None
+    latest = _periods.previous_period()
+    labels = {k.label: k for k in choices}
+    default = next((i + 1 for i, k in enumerate(choices) if k == latest), 0)
+    chosen = st.selectbox("Since the last report: compare with", ["None", *labels], index=default,
+                          key="report_previous",
+                          help="The pack's summary, exceptions and finance say what moved since this report.")
+    if chosen == "None":
+        return None
+    wb = _periods.open_period(labels[chosen])
+    if isinstance(wb, _periods.StoreProblem) or not wb.ok:
+        st.warning(f"The kept {chosen} could not be read, so the pack leaves out what moved since it.")
+        return None
+    return wb
 
 
 def build(options: PackOptions, built_from: tuple) -> None:
@@ -57,7 +89,9 @@ def pack() -> None:
                "(screen readers, zoom, reflow), to publish beside it.")
     working = _state.working()
     options = options_chosen(bool(working.scenario))
-    built_from = (working.sha, working.revision, repr(options))
+    # What the pack was built from: the previous report by its name (a workbook's repr is large and slow).
+    built_from = (working.sha, working.revision, repr(dataclasses.replace(options, previous=None)),
+                  st.session_state.get("report_previous") if options.previous is not None else None)
     if st.button("Build the pack", key="build_pack", type="primary"):
         build(options, built_from)
     ready = st.session_state.get(_PDF)

@@ -95,3 +95,34 @@ def test_an_unreachable_store_is_said_on_the_page_and_the_rest_works(monkeypatch
     assert "cannot be reached" in texts(at) and "everything else works" in texts(at)
     at.switch_page("pages/measures.py").run()
     assert not at.exception and (at.session_state["measures_view"].frame["previous"] == "").all()
+
+
+def test_the_report_page_builds_the_pack_since_the_last_kept_report():
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    mid_year = SAMPLE.with_name("stockport-cfse-2021-22-mid-year-illustrative.xlsx")
+    at = open_app()
+    upload(at, mid_year)
+    keep(at)
+    upload(at, SAMPLE)
+    at.switch_page("pages/report.py").run()
+    chosen = at.selectbox(key="report_previous")
+    assert chosen.value == "Mid-Year 2021/22" and chosen.options[0] == "None"
+    at.button(key="build_pack").click().run()
+    assert not at.exception
+    pdf = at.session_state["report_pdf"][1]
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+    assert "Since the Mid-Year report" in text
+    chosen.set_value("None").run()
+    at.button(key="build_pack").click().run()
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(at.session_state["report_pdf"][1])).pages)
+    assert "Since the Mid-Year report" not in text
+
+
+def test_the_report_page_says_when_no_earlier_report_is_kept():
+    at = open_app()
+    at.switch_page("pages/report.py").run()
+    assert not at.exception
+    assert "No earlier reporting period of this year is kept" in texts(at)
