@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 Q3_SAMPLE = ROOT / "sample_data" / "stockport-cfse-2021-22-q3-illustrative.xlsx"
 AGREEMENT = ROOT / "sample_data" / "stockport-cfse-2021-22-agreement.xlsx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PAGES = ("Workbook", "Measures", "What-if", "Priorities", "Finance", "Report", "Glossary")
+PAGES = ("Workbook", "Measures", "What-if", "Priorities", "Finance", "Report", "Reporting year", "Glossary")
 TIMEOUT_MS = 30_000
 APP = '[data-testid="stApp"]'
 IDLE = f'{APP}[data-test-script-state="notRunning"]'
@@ -144,13 +144,13 @@ def cell(page: Page, code: str, field: str) -> Locator:
     """The grid cell of column ``field`` in the row whose PI code is exactly ``code``, brought into view.
 
     AG Grid draws the pinned PI code column and the other columns as separate row elements that share a
-    ``row-index``: the row is found by its code, the cell by that index. Columns scrolled out of view are not
+    ``row-id`` (the sheet row): the row is found by its code, the cell by that id. Columns scrolled out of view are not
     drawn at all, so a cell that is not there is reached as a keyboard user would: click the row's code, then
     press the right arrow until the cell has the focus (the grid scrolls it into view).
     """
     pinned = code_cell(page, code)
-    index = pinned.locator("xpath=ancestor::div[@row-index][1]").get_attribute("row-index")
-    target = grid(page).locator(f'.ag-row[row-index="{index}"] [col-id="{field}"]')
+    row_id = pinned.locator("xpath=ancestor::div[@row-id][1]").get_attribute("row-id")  # the sheet row
+    target = grid(page).locator(f'.ag-row[row-id="{row_id}"] [col-id="{field}"]')
     if not target.count():
         pinned.click()
         focused = grid(page).locator(".ag-cell-focus")

@@ -48,9 +48,7 @@ def kept(server: AppServer, token: str) -> dict[tuple[str, int, str], str]:
 
 
 def reporting_year(page: Page) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Reporting year", exact=True).click()
-    expect(page.locator("h1").first).to_have_text("Reporting year", timeout=TIMEOUT_MS)
-    settle(page)
+    go_to(page, "Reporting year")
 
 
 def test_keep_mid_year_then_open_q3_and_see_what_moved(app_server, page, screenshots):
