@@ -462,8 +462,7 @@ def _read_portfolio(grids, problems) -> Portfolio:
         illustrative = bool(flag)
 
     def date(name: str) -> str:
-        value = fields.get(name, (None, None))[1]
-        return f"{value.day} {value:%B %Y}" if hasattr(value, "strftime") else text(name)
+        return _date_text(fields.get(name, (None, None))[1])
 
     recommendations = tuple(line.strip() for line in text("Recommendations").splitlines() if line.strip())
     out_of_date_after = schema.DEFAULT_OUT_OF_DATE_AFTER
