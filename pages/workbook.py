@@ -61,8 +61,15 @@ def tile_style() -> str:
         rules.append(f"{tile} {{ background: {style.fill}; border-radius: 0.4rem; padding: 0.5rem 0.75rem; }}")
         rules.append(f"{tile} p, {tile} [data-testid='stMetricValue'], {tile} svg {{ color: {style.text}; }}")
     rules.append('[class*="st-key-tile_"] [data-testid="stMetricLabel"] *, [class*="st-key-tile_"] '
-                 '[data-testid="stMetricValue"] * { white-space: normal; overflow: visible; text-overflow: clip; }')
+                 '[data-testid="stMetricValue"] * { white-space: normal; overflow: visible; text-overflow: clip; '
+                 'word-break: normal; overflow-wrap: normal; }')
     rules.append('[class*="_variance"] [data-testid="stMetricValue"] { font-size: 1.6rem; }')
+    # In a narrow window the tiles, the money and the upload box wrap onto further rows instead of squeezing their
+    # words into a letter a line.
+    for key, width in (("headline_row", "18rem"), ("status_tiles", "7.5rem"), ("money_row", "7rem")):  # nested last
+        block = f'.st-key-{key} > div > [data-testid="stHorizontalBlock"], .st-key-{key} > [data-testid="stHorizontalBlock"]'
+        rules.append(f"{block} {{ flex-wrap: wrap; }}")
+        rules.append(f'.st-key-{key} [data-testid="stColumn"] {{ min-width: {width}; flex: 1 1 {width}; }}')
     return "<style>" + "\n".join(rules) + "</style>"
 
 
@@ -99,11 +106,11 @@ def headline(wb: PortfolioWorkbook) -> None:
     st.text(" · ".join(x for x in (p.council, p.financial_year, p.reporting_period, p.version) if x))
     st.html(tile_style())
     counts = count_statuses(_state.ratings())
-    for column, (status, count) in zip(st.columns(len(counts)), counts.items()):
+    for column, (status, count) in zip(st.container(key="status_tiles").columns(len(counts)), counts.items()):
         style = STATUS_STYLES[status]
         with column.container(key=f"tile_{status.name.lower()}"):
             st.metric(f"{style.symbol} {style.label}", count, help=style.meaning)
-    summary, opening = st.columns([3, 2], gap="large")
+    summary, opening = st.container(key="headline_row").columns([3, 2], gap="large")
     with summary:
         money_and_next(wb, counts)
     with opening:
@@ -114,7 +121,7 @@ def money_and_next(wb: PortfolioWorkbook, counts: dict[Status, int]) -> None:
     money = finance.headline(wb)
     rag = budget_rag(money.net_budget, money.forecast, _state.settings()) if money.net_budget is not None \
         else Status.NO_DATA
-    net, forecast, variance = st.columns(3)
+    net, forecast, variance = st.container(key="money_row").columns(3)
     net.metric("Net budget £000", finance.format_money(money.net_budget))
     forecast.metric("Forecast outturn £000", finance.format_money(money.forecast) or "Not entered")
     style = STATUS_STYLES[rag]
