@@ -1,7 +1,10 @@
 """pprr: the Portfolio Performance and Resource Report app. Run with ``streamlit run streamlit_app.py``."""
 
+from pathlib import Path
+
 import streamlit as st
 
+from app import grid as _grid
 from app import state as _state
 
 
@@ -73,12 +76,14 @@ pages = [st.Page(path, title=title, default=path == PAGES[0][0]) for path, title
 # (the box commits its text after the link has asked for the new page), while a button's click is kept.
 # A tab that was open before a server restart reconnects to a new session that does not know its page: the page
 # named in its address opens, so the edit it sends is read by the same page it was made on.
+# A menu click opens its page in the run the click starts (one run, not a run and then a page switch).
 _state.open_named_page(tuple(path for path, _title in PAGES))
-page = st.navigation(pages, position="hidden")
-_state.remember_page(next(path for path, title in PAGES if title == page.title))
 _GOTO = "pprr_goto"
 chosen = st.session_state.pop(_GOTO, None)
-if chosen is not None and pages[chosen].title != page.title:
+opened = chosen is not None and _state.run_page(Path(PAGES[chosen][0]).stem)
+page = st.navigation(pages, position="hidden")
+_state.remember_page(next(path for path, title in PAGES if title == page.title))
+if chosen is not None and not opened and pages[chosen].title != page.title:
     st.switch_page(pages[chosen], query_params=st.query_params.to_dict())  # keeps the draft token
 with st.sidebar.container(key="pprr_nav"):
     st.markdown("**pprr**")
@@ -88,7 +93,12 @@ with st.sidebar.container(key="pprr_nav"):
                   on_click=st.session_state.__setitem__, args=(_GOTO, number),
                   help="The page you are on" if here else None)
 status = st.sidebar.container()  # filled after the page, so it counts an edit the page has just taken
-page.run()
+_grid.begin(beside=page.title == "What-if")  # What-if keeps the counts its scenario moves beside the grid
+try:
+    page.run()
+    _grid.finish()  # the one grid, kept in the browser across pages (see app/grid.py)
+finally:
+    _grid.end()
 
 
 with status:

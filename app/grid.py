@@ -1,5 +1,11 @@
 """The one place the app uses AgGrid: an editable grid that stays on screen while the officer works in it.
 
+One grid for the whole app, kept across pages: the entry script draws it after the page, at a fixed place (see
+:func:`begin` and :func:`host`), and each page says what it shows with :func:`show`. A page change then reuses the
+grid already in the browser instead of loading a new one (AG Grid's script is several megabytes); on a page without
+a grid it is hidden and empty. A page writes what goes above the grid into :func:`above` and what goes beside it into
+:func:`beside`; the rest of the page follows below the grid.
+
 How the grid is fed (streamlit-aggrid 1.2.1.post2, AG Grid 34):
 
 * The grid's ``key`` never changes while its page is shown, so the browser keeps the one grid (no blank grid, no
@@ -7,7 +13,8 @@ How the grid is fed (streamlit-aggrid 1.2.1.post2, AG Grid 34):
   component hands every new frame to AG Grid, which matches rows by their id (:data:`ROW_ID`, see
   :data:`GET_ROW_ID`) and redraws only the cells whose values changed.
 * The grid does not send its rows back. Each committed cell is added to a short log kept in the grid's frame, and
-  the log (``{"edits": [{"id", "row", "field", "value"}, ...]}``) is the component's value. A page reads the cells
+  the log (``{"edits": [{"id", "grid", "row", "field", "value"}, ...]}``) is the component's value; ``grid`` is the
+  key the page gave its rows (:data:`VIEW`), so a page only ever takes the cells committed in its own rows. A page reads the cells
   it has not seen yet with :func:`new_edits` *before* it works out the rows to show, so one script run records the
   edit and draws its result. A burst of edits committed while the server is busy is never lost: the log carries
   the last :data:`LOG_LENGTH` of them and each is taken once, by its id.
@@ -23,6 +30,7 @@ values are never rendered as HTML; the grid reruns the page only when a cell val
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -35,9 +43,15 @@ ROW_ID = "row"  # the worksheet row each grid row came from: the row's id in the
 STATUS_KEY = "status_key"  # hidden: the status value used to colour the status cell
 EDITED = "edited"  # hidden: "|"-joined fields the officer has changed in this row
 SYNC = "sync"  # hidden: changed to make the grid take rows it already has (after a refused value)
+VIEW = "grid_view"  # hidden: the key of the page's grid the row belongs to
+COMPONENT_KEY = "pprr_grid"  # the one grid component, the same on every page
+SLOT_KEY = "pprr_grid_slot"
 EDITED_FILL = "#FFF4C2"
 LOG_LENGTH = 50  # committed cells the grid keeps offering until the server has taken them
 _SEEN = "pprr_grid_seen"  # session state: grid key -> ids of the edits already taken
+_REQUEST = "pprr_grid_request"  # session state: what the page asked the grid to show in the last full run
+_PLACES = "pprr_grid_places"  # session state: this run's containers above, beside and for the grid
+_SHAPE = "pprr_grid_shape"  # session state: the columns and height last shown, kept while the grid is hidden
 
 _STYLES = {status.value: {"backgroundColor": style.fill, "color": style.text, "fontWeight": "600"}
            for status, style in STATUS_STYLES.items()}
@@ -102,8 +116,8 @@ RETURN_EDITS = JsCode(f"""function(params) {{
     window.__pprrMount = window.__pprrMount || (Date.now().toString(36) + Math.random().toString(36).slice(2));
     window.__pprrCount = (window.__pprrCount || 0) + 1;
     const value = e.newValue === null || e.newValue === undefined ? '' : String(e.newValue);
-    log.push({{id: window.__pprrMount + '.' + window.__pprrCount, row: e.data.{ROW_ID}, field: e.colDef.field,
-               value: value}});
+    log.push({{id: window.__pprrMount + '.' + window.__pprrCount, grid: e.data.{VIEW}, row: e.data.{ROW_ID},
+               field: e.colDef.field, value: value}});
     while (log.length > {LOG_LENGTH}) {{ log.shift(); }}
     return {{edits: log.slice()}};
 }}""")
@@ -161,10 +175,11 @@ def grid_options(columns: tuple[Column, ...]) -> dict:
 
 def new_edits(key: str) -> list[CellEdit]:
     """The cells committed in the grid ``key`` that no run has taken yet, oldest first; each is returned once."""
-    value = st.session_state.get(key)
+    value = st.session_state.get(COMPONENT_KEY)
     edits = value.get("edits") if isinstance(value, dict) else None
     if not isinstance(edits, list):
         return []
+    edits = [item for item in edits if isinstance(item, dict) and item.get("grid") == key]
     seen: dict[str, set[str]] = st.session_state.setdefault(_SEEN, {})
     taken = seen.setdefault(key, set())
     found = []
@@ -180,14 +195,107 @@ def new_edits(key: str) -> list[CellEdit]:
     return found
 
 
-def show(frame: pd.DataFrame, columns: tuple[Column, ...], key: str, height: int = 560, sync: int = 0) -> None:
-    """Draw the grid ``key`` with the rows of ``frame`` (updated in place when it was drawn before). ``sync``:
-    change it to make the grid show rows it may think it already has (e.g. after refusing a typed value)."""
+@dataclass(frozen=True)
+class Request:
+    """What a page shows in the grid. When the officer commits a cell, ``refresh`` (when given) takes the page's new
+    edits and returns the rows to show, the ``sync`` value and whether it took any; the grid shows them at once and
+    the whole page then runs again, so everything else on it shows the edit too. Without ``refresh`` the whole
+    page runs at once."""
+
+    frame: pd.DataFrame
+    columns: tuple[Column, ...]
+    key: str
+    height: int
+    sync: int
+    refresh: Callable[[], tuple[pd.DataFrame, int, bool]] | None
+
+
+def begin(beside: bool = False) -> None:
+    """Called by the entry script before the page: the places above the grid, for the grid, and beside it (a
+    narrow column on its right when ``beside``)."""
+    st.session_state.pop(_REQUEST, None)
+    head = st.container()
+    with st.container(key=SLOT_KEY):
+        grid, side = st.columns([3, 1] if beside else [1, 0.0001], gap="small" if beside else None)
+    st.session_state[_PLACES] = (head, grid, side)
+
+
+def above():
+    """The container above the grid, for the page's title, filters and messages."""
+    places = st.session_state.get(_PLACES)
+    return places[0] if places else st.container()
+
+
+def beside():
+    """The column beside the grid (narrow: see :func:`begin`)."""
+    places = st.session_state.get(_PLACES)
+    return places[2] if places else st.container()
+
+
+def show(frame: pd.DataFrame, columns: tuple[Column, ...], key: str, height: int = 560, sync: int = 0,
+         refresh: Callable[[], tuple[pd.DataFrame, int, bool]] | None = None) -> None:
+    """Show the rows of ``frame`` in the grid, as the grid ``key`` (updated in place when it was shown before).
+    ``sync``: change it to make the grid show rows it may think it already has (e.g. after refusing a typed value).
+    ``refresh``: see :class:`Request`.
+
+    A page run on its own, without the entry script (Streamlit does that for a page's address before any session
+    has run the entry script, and so does AppTest), gets the grid where it asks for it."""
+    if _PLACES not in st.session_state:
+        _draw(frame, columns, key, height, sync)
+        return
+    st.session_state[_REQUEST] = Request(frame, columns, key, height, sync, refresh)
+
+
+def finish() -> None:
+    """Called by the entry script after the page: draws the grid, hidden when the page showed none."""
+    _head, grid, side = st.session_state[_PLACES]
+    if st.session_state.get(_REQUEST) is None:
+        with side:  # a style sheet takes no room; the grid keeps its place in the browser, out of sight
+            st.html(f"<style>.st-key-{SLOT_KEY} {{ display: none; }}</style>")
+    with grid:
+        _host()
+
+
+def end() -> None:
+    """Called by the entry script when its run ends, however it ends: the places belong to that run only."""
+    st.session_state.pop(_PLACES, None)
+
+
+def _fragment_run() -> bool:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return bool(ctx and ctx.fragment_ids_this_run)
+
+
+@st.fragment
+def _host() -> None:
+    """The grid. A committed cell reruns only this, so the edited row shows its result at once; the page follows
+    in a second run when the edit was taken."""
+    request: Request | None = st.session_state.get(_REQUEST)
+    taken = False
+    if request is None:
+        columns, height = st.session_state.get(_SHAPE, ((Column(ROW_ID, "", hidden=True),), 120))
+        _draw(pd.DataFrame(columns=[c.field for c in columns]), columns, "", height, 0)
+        return
+    frame, sync = request.frame, request.sync
+    if _fragment_run():
+        if request.refresh is None:
+            st.rerun()  # the page takes the edit in a run of its own
+        frame, sync, taken = request.refresh()
+    st.session_state[_SHAPE] = (request.columns, request.height)
+    _draw(frame, request.columns, request.key, request.height, sync)
+    if taken:
+        st.rerun()
+
+
+def _draw(frame: pd.DataFrame, columns: tuple[Column, ...], key: str, height: int, sync: int) -> None:
     shown = frame.copy()
     shown[SYNC] = sync
+    shown[VIEW] = key
     AgGrid(
         shown,
-        gridOptions=grid_options(columns + (Column(SYNC, "", hidden=True),)),
+        gridOptions=grid_options(columns + (Column(SYNC, "", hidden=True), Column(VIEW, "", hidden=True))),
         height=height,
         data_return_mode=DataReturnMode.CUSTOM,
         custom_jscode_for_grid_return=RETURN_EDITS,
@@ -195,6 +303,6 @@ def show(frame: pd.DataFrame, columns: tuple[Column, ...], key: str, height: int
         server_sync_strategy="server_wins",
         allow_unsafe_jscode=True,
         theme="streamlit",
-        key=key,
+        key=COMPONENT_KEY,
         show_toolbar=False,
     )

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from app import grid as _grid
 from app import state as _state
@@ -170,32 +169,29 @@ def take_grid_edits() -> bool:
     return bool(cells)
 
 
-def _fragment_run() -> bool:
-    """Whether this run is the budget section's own rerun rather than the whole page's."""
-    ctx = get_script_run_ctx()
-    return bool(ctx and ctx.fragment_ids_this_run)
-
-
-@st.fragment
-def budget_section() -> None:
-    """The grid and its tables. A forecast committed in the grid reruns only this section, so the variance and RAG
-    show at once; the whole page (the charts, the sidebar's count) follows in a second run."""
+def refresh() -> tuple[pd.DataFrame, int, bool]:
+    """When a forecast is committed, the grid's rows with it, at once (the rest of the page follows in a second
+    run)."""
     taken = take_grid_edits()
-    budget_grid(_state.current(), view())
-    if taken and _fragment_run():
-        st.rerun()
+    return view().budget, st.session_state.get(_NONCE, 0), taken
 
 
-def budget_grid(wb: PortfolioWorkbook, shown: View) -> None:
-    st.header("Service budgets")
-    st.caption("All money in £000; negatives in brackets. Double-click a forecast outturn (or select it and press "
-               "Enter) to edit it (brackets or a minus sign for negatives); variance and the budget RAG update as "
-               "soon as the value is committed. Tab leaves the grid.")
-    with st.container(key="finance_messages"):
-        message = st.session_state.pop(_MESSAGE, None)
-        if message:
-            st.error(markdown_text(message))
-    _grid.show(shown.budget, COLUMNS, grid_key(), height=420, sync=st.session_state.get(_NONCE, 0))
+def budget_section() -> None:
+    """The grid and its tables; a forecast committed in the grid shows its variance and RAG at once."""
+    take_grid_edits()
+    wb, shown = _state.current(), view()
+    with _grid.above():
+        st.title("Finance")
+        st.header("Service budgets")
+        st.caption("All money in £000; negatives in brackets. Double-click a forecast outturn (or select it and "
+                   "press Enter) to edit it (brackets or a minus sign for negatives); variance and the budget RAG "
+                   "update as soon as the value is committed. Tab leaves the grid.")
+        with st.container(key="finance_messages"):
+            message = st.session_state.pop(_MESSAGE, None)
+            if message:
+                st.error(markdown_text(message))
+    _grid.show(shown.budget, COLUMNS, grid_key(), height=420, sync=st.session_state.get(_NONCE, 0),
+               refresh=refresh)
     forecast_form(wb)
     with st.expander("How the budget RAG is set"):
         for status, meaning in budget_key(_state.settings()):
@@ -264,7 +260,6 @@ def variance_commentary(wb: PortfolioWorkbook) -> None:
         column_config={"Commentary": st.column_config.TextColumn(width="large")})
 
 
-st.title("Finance")
 budget_section()
 variance_commentary(_state.current())
 for title, spec in chart_specs(_state.current()).items():

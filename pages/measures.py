@@ -290,7 +290,6 @@ def take_grid_edits(key: str) -> None:
     record([(c.row, c.field, c.text) for c in cells if c.field in fields], fields, wb)
 
 
-st.title("Measures")
 working = _state.working()
 key = f"measures_grid_{working.sha[:12]}"
 take_grid_edits(key)
@@ -298,15 +297,17 @@ wb = _state.current()
 shown_view = view()
 fields, frame = shown_view.fields, shown_view.frame
 year = (in_year_actual(wb) or "").split(" ")[0]
-st.caption(f"Double-click an in-year actual ({year}), target or commentary cell (or select it and press Enter) "
-           "to edit it; Enter commits and the status, trend and reason update at once. Values follow the "
-           "workbook's rules: 12.5%, 0.33 (9) and Awaiting data all work. Tab leaves the grid.")
-shown = filtered(frame, wb)
-with st.container(key="measures_messages"):
-    message = st.session_state.pop(_MESSAGE, None)
-    if message:
-        (st.error if message[0] == "error" else st.success)(markdown_text(message[1]))
-    st.caption(f"Showing {len(shown)} of {len(frame)} measures.")
+with _grid.above():
+    st.title("Measures")
+    st.caption(f"Double-click an in-year actual ({year}), target or commentary cell (or select it and press Enter) "
+               "to edit it; Enter commits and the status, trend and reason update at once. Values follow the "
+               "workbook's rules: 12.5%, 0.33 (9) and Awaiting data all work. Tab leaves the grid.")
+    shown = filtered(frame, wb)
+    with st.container(key="measures_messages"):
+        message = st.session_state.pop(_MESSAGE, None)
+        if message:
+            (st.error if message[0] == "error" else st.success)(markdown_text(message[1]))
+        st.caption(f"Showing {len(shown)} of {len(frame)} measures.")
 _grid.show(shown, columns(wb.comparator_sets, chosen_set(wb)), key, sync=st.session_state.get(_NONCE, 0))
 edit_form(wb, fields)
 keys()

@@ -186,9 +186,10 @@ def form(rows: dict[int, Measure]) -> None:
 
 
 def main() -> None:
-    st.title("What-if")
-    st.caption("Targets changed here are a scenario, kept apart from the official targets. The scenario is never "
-               "written to the downloaded workbook unless you adopt it.")
+    with _grid.above():
+        st.title("What-if")
+        st.caption("Targets changed here are a scenario, kept apart from the official targets. The scenario is "
+                   "never written to the downloaded workbook unless you adopt it.")
     wb = _state.current()
     rows = {m.row: m for m in wb.measures}
     changes = grid_changes(grid_key())
@@ -199,15 +200,14 @@ def main() -> None:
     scenario = rate_measures(swb.measures, _state.settings())
     frame = grid_frame(wb, official, scenario, _state.working().scenario)
     st.session_state[FRAME] = frame
-    shown = by_priority(frame, wb)
-    with st.container(key="what_if_messages"):
-        message = st.session_state.pop(_MESSAGE, None)
-        if message:
-            (st.error if message[0] == "error" else st.success)(markdown_text(message[1]))
-    left, right = st.columns([3, 1])
-    with left:
+    with _grid.above():
+        shown = by_priority(frame, wb)
+        with st.container(key="what_if_messages"):
+            message = st.session_state.pop(_MESSAGE, None)
+            if message:
+                (st.error if message[0] == "error" else st.success)(markdown_text(message[1]))
         grid(frame, shown)
-    with right:
+    with _grid.beside():
         moved_panel(official, scenario)
     form(rows)
     if _state.working().scenario:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from app.grid import COMPONENT_KEY
+
 APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
 
 
@@ -23,9 +25,11 @@ def grid_edit(at: AppTest, prefix: str, cells: list[tuple[int, str, str]]) -> Ap
     """Commit ``cells`` ((sheet row, grid column, text), in order) in the page's grid, as the browser reports them:
     the grid's value is its log of committed cells, each with an id of its own (see :mod:`app.grid`). ``prefix``
     is the grid key's start, e.g. ``measures_grid``; the page then runs."""
-    key = f"{prefix}_{at.session_state['pprr_working'].sha[:12]}"
+    grid = f"{prefix}_{at.session_state['pprr_working'].sha[:12]}"
+    key = COMPONENT_KEY
     value = at.session_state[key] if key in at.session_state else None  # noqa: SIM401 - AppTest has no .get
     log = list(value["edits"]) if isinstance(value, dict) else []
-    log += [{"id": f"test.{next(_EDIT_IDS)}", "row": row, "field": field, "value": text} for row, field, text in cells]
+    log += [{"id": f"test.{next(_EDIT_IDS)}", "grid": grid, "row": row, "field": field, "value": text}
+            for row, field, text in cells]
     at.session_state[key] = {"edits": log}
     return at.run()
