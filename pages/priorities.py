@@ -26,6 +26,8 @@ MEASURE_COLUMNS = {  # pixels: the name gets the most room; hovering a cell show
 PROJECT_COLUMNS = {"Project": 260, "Milestone": 200, "Lead": 150, "Due": 100, "Progress": 110, "Status": 120,
                    "Commentary": 420}
 EXCEPTION_CARDS = 25  # Red measures shown in full per priority; any more are listed in one table after them
+ALL_AT_ONCE = 300  # measures up to which every priority's section is shown at first; above it, one at a time
+ALL = 0  # the "every priority" choice of the section picker
 
 
 def measures_table(pairs: list[tuple[Measure, Rating]]) -> pd.DataFrame:
@@ -213,12 +215,47 @@ def anchor(priority: Priority) -> str:
     return f"priority-{priority.number}"
 
 
-def overview(sections: tuple[Section, ...]) -> None:
-    """Every priority on one screen: its status counts and a link to its section."""
+def overview(sections: tuple[Section, ...], one_at_a_time: bool) -> None:
+    """Every priority on one screen: its status counts and a way to its section (a link down the page, or, when
+    one section is shown at a time, a button that shows it)."""
     st.header("Overview")
-    lines = [f"- [{markdown_text(f'{s.priority.number}. {s.priority.title}')}](#{anchor(s.priority)}): "
-             f"{s.counts.replace('   ', ' · ')}" for s in sections]
-    st.markdown("\n".join(lines) if lines else "The workbook has no priorities.")
+    if not sections:
+        st.markdown("The workbook has no priorities.")
+        return
+    if not one_at_a_time:
+        st.markdown("\n".join(f"- [{markdown_text(f'{s.priority.number}. {s.priority.title}')}]"
+                              f"(#{anchor(s.priority)}): {s.counts.replace('   ', ' · ')}" for s in sections))
+        return
+    for s in sections:
+        title, counts = st.columns([3, 2], vertical_alignment="center")
+        title.button(f"{s.priority.number}. {s.priority.title}", key=f"priorities_open_{s.priority.number}",
+                     type="tertiary", on_click=_open, args=(s.priority.number,),
+                     help="Show this priority's section below")
+        counts.text(s.counts.replace("   ", " · "))
+
+
+def _open(number: int) -> None:
+    st.session_state[_SHOW] = number
+
+
+_SHOW = "priorities_show"
+
+
+def shown_sections(sections: tuple[Section, ...], measures: int) -> tuple[Section, ...]:
+    """The overview, then the sections to show: all of them for a workbook of up to :data:`ALL_AT_ONCE`
+    measures, else the one the officer picks (every section of a large workbook takes long to draw)."""
+    titles = {s.priority.number: f"{s.priority.number}. {s.priority.title}" for s in sections}
+    if st.session_state.get(_SHOW) not in (ALL, *titles):
+        st.session_state[_SHOW] = ALL if measures <= ALL_AT_ONCE or not sections else sections[0].priority.number
+    overview(sections, st.session_state[_SHOW] != ALL)
+    if not sections:
+        return sections
+    pick = st.selectbox("Show", [ALL, *titles], key=_SHOW, format_func=lambda n: titles.get(n, "Every priority"),
+                        help="Every priority's section, or one at a time (quicker to draw on a large workbook).")
+    if pick == ALL:
+        return sections
+    st.caption(f"Showing priority {pick} of {len(sections)}: choose another above, or Every priority.")
+    return tuple(s for s in sections if s.priority.number == pick)
 
 
 def priority_section(shown: Section) -> None:
@@ -257,7 +294,5 @@ if narrative:
                 heading = paragraph.heading
                 st.markdown(f"**{markdown_text(heading or 'Introduction')}**")
             st.text(paragraph.text)
-sections = view().sections
-overview(sections)
-for part in sections:
+for part in shown_sections(view().sections, len(_state.current().measures)):
     priority_section(part)

@@ -10,6 +10,8 @@ from pprr.rules.status import Status
 from pprr.safe_text import markdown_text
 from pprr.year.edits import make_edit
 
+ALL_AT_ONCE = 300  # pages/priorities.py: measures up to which every section is shown at first
+
 pytestmark = pytest.mark.usefixtures("isolated_app")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PIXEL = "![seen](https://tracker.example/p.png) <img src=x onerror=alert(1)>"
@@ -102,3 +104,25 @@ def test_many_red_measures_show_the_first_in_full_and_the_rest_in_one_table():
     assert [c.value for c in at.caption if "more Red" in c.value] == ["5 more Red measures in this priority:"]
     more = [list(d.value["Measure"]) for d in at.dataframe if "Reason" in d.value.columns]
     assert more == [[f"RED.{i}" for i in range(25, 30)]]
+
+
+def test_a_large_workbook_shows_one_priority_at_a_time_and_the_overview_opens_each():
+    measures = [{**MEASURES[0], "PI Code": f"BIG.{i}", "PI Name": f"Measure {i}", "Priority": 1 + i % 2}
+                for i in range(ALL_AT_ONCE + 1)]
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at.file_uploader[0].set_value(("big.xlsx", make_workbook(measures=measures), XLSX)).run()
+    at.switch_page("pages/priorities.py").run()
+    assert not at.exception
+    sections = [h.value for h in at.header if h.value != "Overview"]
+    assert sections == [markdown_text("1. Start well and school readiness")]
+    at.button(key="priorities_open_2").click().run()
+    assert [h.value for h in at.header if h.value != "Overview"] == [markdown_text("2. Education, engagement and "
+                                                                                   "attainment")]
+    at.selectbox(key="priorities_show").set_value(0).run()  # every priority
+    assert len([h.value for h in at.header if h.value != "Overview"]) == 2
+
+
+def test_a_small_workbook_shows_every_priority_with_links_down_the_page(at, q3):
+    assert len(q3.measures) <= ALL_AT_ONCE
+    assert at.selectbox(key="priorities_show").value == 0
+    assert len(at.get("vega_lite_chart")) == len(q3.priorities)
