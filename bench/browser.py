@@ -149,7 +149,7 @@ def time_navigation(page: Page, there: str, back: str, repeat: int, grid: bool) 
 
 def upload(page: Page, path: Path) -> None:
     with page.expect_file_chooser() as chooser:
-        page.get_by_test_id("stFileUploaderDropzone").get_by_test_id("stBaseButton-secondary").click()
+        page.get_by_role("region", name="Upload a portfolio workbook").get_by_test_id("stBaseButton-secondary").click()
     chooser.value.set_files(str(path))
     expect(page.get_by_text(f"Opened {path.name}.")).to_be_visible(timeout=TIMEOUT)
     idle(page)
