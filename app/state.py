@@ -121,16 +121,23 @@ def open_named_page(paths: tuple[str, ...]) -> None:
     if not st.session_state.get(_FIRST_RUN):
         return
     named = st.query_params.get(PAGE_PARAM)
-    if named not in {Path(path).stem for path in paths}:
-        return
+    if named in {Path(path).stem for path in paths}:
+        run_page(named)
+
+
+def run_page(name: str) -> bool:
+    """Make this run, already started, run the page ``name`` (its file's stem): called before ``st.navigation``.
+    A menu click opens its page in the run the click starts, not in a second run after it. Whether it could."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
     from streamlit.util import calc_hash
 
     ctx = get_script_run_ctx()
     try:
-        ctx.pages_manager.set_script_intent(calc_hash(named), named)
-    except AttributeError:  # another Streamlit version: the default page opens, as Streamlit would
-        log.info("could not open the page named in the address: %s", named)
+        ctx.pages_manager.set_script_intent(calc_hash(name), name)
+    except AttributeError:  # another Streamlit version (or no runtime): the caller falls back
+        log.info("could not open the page %s in this run", name)
+        return False
+    return True
 
 
 def remember_page(path: str) -> None:
