@@ -296,6 +296,9 @@ def _draw(frame: pd.DataFrame, columns: tuple[Column, ...], key: str, height: in
     AgGrid(
         shown,
         gridOptions=grid_options(columns + (Column(SYNC, "", hidden=True), Column(VIEW, "", hidden=True))),
+        # The rows go to the browser as JSON, not as an Arrow table: hashing and converting a frame of a thousand
+        # rows to Arrow costs the server more than the rest of the page's run.
+        use_json_serialization=True,
         height=height,
         data_return_mode=DataReturnMode.CUSTOM,
         custom_jscode_for_grid_return=RETURN_EDITS,

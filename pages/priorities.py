@@ -56,7 +56,7 @@ class Section:
 
     priority: Priority
     counts: str
-    chart: dict | None  # Vega-Lite specification; None when no measure is linked to the priority
+    pairs: tuple[tuple[Measure, Rating], ...]
     measures: pd.DataFrame
     red: list[tuple[Measure, Rating]]  # shown in full, up to EXCEPTION_CARDS
     more_red: pd.DataFrame  # the Red measures after those
@@ -65,13 +65,18 @@ class Section:
 def section(wb: PortfolioWorkbook, priority: Priority, pairs: list[tuple[Measure, Rating]]) -> Section:
     counts = count_statuses(r for _, r in pairs)
     line = "   ".join(f"{STATUS_STYLES[s].symbol} {STATUS_STYLES[s].label}: {n}" for s, n in counts.items())
-    chart = None
-    if pairs:
-        subset = replace(wb, priorities=(priority,), measures=tuple(m for m, _ in pairs))
-        chart = charts.status_chart(subset, tuple(r for _, r in pairs), width=charts.CONTAINER).to_dict(validate=False)
     red = [(m, r) for m, r in pairs if r.status is Status.RED]
-    return Section(priority, line, chart, measures_table(pairs), red[:EXCEPTION_CARDS],
+    return Section(priority, line, tuple(pairs), measures_table(pairs), red[:EXCEPTION_CARDS],
                    exceptions_table(red[EXCEPTION_CARDS:]))
+
+
+def status_chart(wb: PortfolioWorkbook, shown: Section) -> dict | None:
+    """The section's chart as a Vega-Lite specification; None when no measure is linked to the priority."""
+    if not shown.pairs:
+        return None
+    subset = replace(wb, priorities=(shown.priority,), measures=tuple(m for m, _ in shown.pairs))
+    return charts.status_chart(subset, tuple(r for _, r in shown.pairs), width=charts.CONTAINER).to_dict(
+        validate=False)
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,12 @@ class View:
 
     source: _state.Derived  # the working copy's derived state they were worked out from
     sections: tuple[Section, ...]
+    charts: dict[int, dict | None]  # priority number -> its chart, worked out when its section is first shown
+
+    def chart(self, shown: Section) -> dict | None:
+        if shown.priority.number not in self.charts:
+            self.charts[shown.priority.number] = status_chart(self.source.current, shown)
+        return self.charts[shown.priority.number]
 
 
 def view() -> View:
@@ -91,7 +102,7 @@ def view() -> View:
         by_priority: dict[int, list[tuple[Measure, Rating]]] = {}
         for pair in zip(wb.measures, derived.ratings):
             by_priority.setdefault(pair[0].priority, []).append(pair)
-        memo = View(derived, tuple(section(wb, p, by_priority.get(p.number, [])) for p in wb.priorities))
+        memo = View(derived, tuple(section(wb, p, by_priority.get(p.number, [])) for p in wb.priorities), {})
         st.session_state[_VIEW] = memo
     return memo
 
@@ -216,26 +227,17 @@ def anchor(priority: Priority) -> str:
 
 
 def overview(sections: tuple[Section, ...], one_at_a_time: bool) -> None:
-    """Every priority on one screen: its status counts and a way to its section (a link down the page, or, when
-    one section is shown at a time, a button that shows it)."""
+    """Every priority on one screen with its status counts; each links to its section, or, when one section is
+    shown at a time, the picker under the list opens it."""
     st.header("Overview")
     if not sections:
         st.markdown("The workbook has no priorities.")
         return
-    if not one_at_a_time:
-        st.markdown("\n".join(f"- [{markdown_text(f'{s.priority.number}. {s.priority.title}')}]"
-                              f"(#{anchor(s.priority)}): {s.counts.replace('   ', ' · ')}" for s in sections))
-        return
-    for s in sections:
-        title, counts = st.columns([3, 2], vertical_alignment="center")
-        title.button(f"{s.priority.number}. {s.priority.title}", key=f"priorities_open_{s.priority.number}",
-                     type="tertiary", on_click=_open, args=(s.priority.number,),
-                     help="Show this priority's section below")
-        counts.text(s.counts.replace("   ", " · "))
-
-
-def _open(number: int) -> None:
-    st.session_state[_SHOW] = number
+    st.markdown("\n".join(
+        f"- {markdown_text(f'{s.priority.number}. {s.priority.title}')}: {s.counts.replace('   ', ' · ')}"
+        if one_at_a_time else
+        f"- [{markdown_text(f'{s.priority.number}. {s.priority.title}')}](#{anchor(s.priority)}): "
+        f"{s.counts.replace('   ', ' · ')}" for s in sections))
 
 
 _SHOW = "priorities_show"
@@ -254,7 +256,7 @@ def shown_sections(sections: tuple[Section, ...], measures: int) -> tuple[Sectio
                         help="Every priority's section, or one at a time (quicker to draw on a large workbook).")
     if pick == ALL:
         return sections
-    st.caption(f"Showing priority {pick} of {len(sections)}: choose another above, or Every priority.")
+    st.caption(f"Showing priority {pick} of {len(sections)}: choose another, or Every priority, above.")
     return tuple(s for s in sections if s.priority.number == pick)
 
 
@@ -265,8 +267,9 @@ def priority_section(shown: Section) -> None:
         st.caption("Outcome")
         st.text(priority.outcome)
     st.text(shown.counts)
-    if shown.chart is not None:
-        st.vega_lite_chart(spec=shown.chart, key=f"chart_{priority.number}", width="stretch")
+    chart = view().chart(shown)
+    if chart is not None:
+        st.vega_lite_chart(spec=chart, key=f"chart_{priority.number}", width="stretch")
         st.dataframe(shown.measures, hide_index=True, width="stretch", key=f"measures_{priority.number}",
                      column_config={name: st.column_config.TextColumn(width=px)
                                     for name, px in MEASURE_COLUMNS.items()})
