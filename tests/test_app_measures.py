@@ -53,6 +53,13 @@ def test_status_filter_counts_the_red_measures(at):
     assert showing(at) == f"Showing {red} of 93 measures."
 
 
+def test_a_cell_committed_in_another_pages_rows_is_not_taken_here(at):
+    grid_edit(at, "what_if_grid", [(2, "actual", "12.5%")])  # the one grid, while it showed What-if's rows
+    assert not at.exception
+    assert rating(at, 0).status is Status.GREEN
+    assert at.session_state["pprr_working"].edits == []
+
+
 def test_an_edited_actual_changes_the_status_and_is_logged(at):
     assert rating(at, 0).status is Status.GREEN  # CFSE.1: 8.9% against 9.5%, low is good
     edit(at, 2, "actual", "12.5%")

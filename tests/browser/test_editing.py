@@ -93,6 +93,24 @@ def test_an_edit_keeps_the_grid_its_sort_scroll_and_focus(app_server, page):
     expect_edits(page, 1)
 
 
+def test_a_page_change_keeps_the_one_grid_and_shows_each_pages_rows(app_server, page):
+    open_app(page, app_server.url)
+    go_to(page, "Measures")
+    wait_drawn(page)
+    page.locator(GRID_IFRAME).evaluate("frame => frame.dataset.kept = 'yes'")
+    for title, header in (("Workbook", None), ("What-if", "Scenario target"), ("Finance", "Forecast outturn £000"),
+                          ("Priorities", None), ("Measures", "In-year actual")):
+        go_to(page, title)
+        wait_drawn(page)
+        expect(page.locator(GRID_IFRAME)).to_have_count(1)
+        assert page.locator(GRID_IFRAME).evaluate("frame => frame.dataset.kept") == "yes", f"a new grid on {title}"
+        if header is None:
+            expect(page.locator(GRID_IFRAME)).to_be_hidden()
+        else:
+            expect(page.locator(GRID_IFRAME)).to_be_visible()
+            expect(grid(page).locator(".ag-header-cell-text", has_text=header).first).to_be_visible()
+
+
 def test_tab_leaves_the_grid_within_a_few_presses(app_server, page):
     open_app(page, app_server.url)
     go_to(page, "Measures")
