@@ -51,7 +51,7 @@ LOG_LENGTH = 50  # committed cells the grid keeps offering until the server has 
 _SEEN = "pprr_grid_seen"  # session state: grid key -> ids of the edits already taken
 _REQUEST = "pprr_grid_request"  # session state: what the page asked the grid to show in the last full run
 _PLACES = "pprr_grid_places"  # session state: this run's containers above, beside and for the grid
-_SHAPE = "pprr_grid_shape"  # session state: the columns and height last shown, kept while the grid is hidden
+_LAST = "pprr_grid_last"  # session state: what the grid last showed, kept in it while it is hidden
 
 _STYLES = {status.value: {"backgroundColor": style.fill, "color": style.text, "fontWeight": "600"}
            for status, style in STATUS_STYLES.items()}
@@ -86,6 +86,20 @@ ON_GRID_READY = JsCode("""function(event) {
         const rows = waiting; waiting = null;
         if (rows && !e.valueChanged) { setTimeout(function() { update(rows); }, 0); }
     });
+    // The frame follows the grid's height whenever it changes: the component itself resizes its frame only on
+    // some grid events, which a grid kept hidden on another page and then shown with another height never fires.
+    const root = document.querySelector('.ag-root-wrapper');
+    if (root && window.ResizeObserver) {
+        let shown = 0;
+        new ResizeObserver(function() {
+            const height = Math.ceil(root.getBoundingClientRect().bottom);
+            if (height > 0 && height !== shown) {
+                shown = height;
+                window.parent.postMessage({isStreamlitMessage: true, type: 'streamlit:setFrameHeight', height: height},
+                                          '*');
+            }
+        }).observe(root);
+    }
     // Tab and Shift+Tab leave the grid for the control after (or before) it on the page, committing any open
     // editor; the arrow keys move between cells. The grid's frame is served by the app itself (same origin).
     const selector = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), '
@@ -275,15 +289,20 @@ def _host() -> None:
     request: Request | None = st.session_state.get(_REQUEST)
     taken = False
     if request is None:
-        columns, height = st.session_state.get(_SHAPE, ((Column(ROW_ID, "", hidden=True),), 120))
-        _draw(pd.DataFrame(columns=[c.field for c in columns]), columns, "", height, 0)
+        # Hidden, the grid keeps the rows it last showed: the same element again costs the browser nothing, and
+        # going back to that page finds its rows already drawn.
+        last = st.session_state.get(_LAST)
+        if last is None:
+            columns = (Column(ROW_ID, "", hidden=True),)
+            last = (pd.DataFrame(columns=[c.field for c in columns]), columns, "", 120, 0)
+        _draw(*last)
         return
     frame, sync = request.frame, request.sync
     if _fragment_run():
         if request.refresh is None:
             st.rerun()  # the page takes the edit in a run of its own
         frame, sync, taken = request.refresh()
-    st.session_state[_SHAPE] = (request.columns, request.height)
+    st.session_state[_LAST] = (frame, request.columns, request.key, request.height, sync)
     _draw(frame, request.columns, request.key, request.height, sync)
     if taken:
         st.rerun()

@@ -95,20 +95,22 @@ def test_an_edit_keeps_the_grid_its_sort_scroll_and_focus(app_server, page):
 
 def test_a_page_change_keeps_the_one_grid_and_shows_each_pages_rows(app_server, page):
     open_app(page, app_server.url)
-    go_to(page, "Measures")
     wait_drawn(page)
+    expect(page.locator(GRID_IFRAME)).to_be_hidden()  # loaded on the first page, out of sight
     page.locator(GRID_IFRAME).evaluate("frame => frame.dataset.kept = 'yes'")
-    for title, header in (("Workbook", None), ("What-if", "Scenario target"), ("Finance", "Forecast outturn £000"),
-                          ("Priorities", None), ("Measures", "In-year actual")):
+    for title, header, height in (("What-if", "Scenario target", 420), ("Measures", "In-year actual", 560),
+                                  ("Workbook", None, None), ("Finance", "Forecast outturn £000", 420),
+                                  ("Priorities", None, None), ("Measures", "In-year actual", 560)):
         go_to(page, title)
         wait_drawn(page)
         expect(page.locator(GRID_IFRAME)).to_have_count(1)
         assert page.locator(GRID_IFRAME).evaluate("frame => frame.dataset.kept") == "yes", f"a new grid on {title}"
         if header is None:
             expect(page.locator(GRID_IFRAME)).to_be_hidden()
-        else:
-            expect(page.locator(GRID_IFRAME)).to_be_visible()
-            expect(grid(page).locator(".ag-header-cell-text", has_text=header).first).to_be_visible()
+            continue
+        expect(page.locator(GRID_IFRAME)).to_be_visible()
+        expect(grid(page).locator(".ag-header-cell-text", has_text=header).first).to_be_visible()
+        expect(page.locator(GRID_IFRAME)).to_have_js_property("offsetHeight", height)  # the page's own height
 
 
 def test_tab_leaves_the_grid_within_a_few_presses(app_server, page):
