@@ -252,7 +252,7 @@ def shown_sections(sections: tuple[Section, ...], measures: int) -> tuple[Sectio
     overview(sections, st.session_state[_SHOW] != ALL)
     if not sections:
         return sections
-    pick = st.selectbox("Show", [ALL, *titles], key=_SHOW, format_func=lambda n: titles.get(n, "Every priority"),
+    pick = st.selectbox("Priorities shown", [ALL, *titles], key=_SHOW, format_func=lambda n: titles.get(n, "Every priority"),
                         help="Every priority's section, or one at a time (quicker to draw on a large workbook).")
     if pick == ALL:
         return sections
