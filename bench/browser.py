@@ -1,6 +1,6 @@
 """Browser figures for the editing loop, beside bare-framework floors measured in the same run.
 
-    python -m bench.browser [--sizes sample,1000] [--repeat 7]
+    python -m bench.browser [--sizes sample,1000] [--repeat 7] [--steps edit,nav]
 
 For each workbook size it starts, each on a free loopback port: the pprr app, a bare streamlit-aggrid page with a
 stable key recomputing one column after an edit (``bench/floors/grid_floor.py``) and a bare two-page
@@ -126,7 +126,7 @@ def nav_item(page: Page, title: str):
     return button if button.count() else menu.get_by_role("link", name=title, exact=True)
 
 
-def time_navigation(page: Page, there: str, back: str, repeat: int, grid: bool) -> float:
+def time_navigation(page: Page, there: str, back: str, repeat: int, grid: str | None) -> float:
     """Median ms from a sidebar click on ``there`` to its page drawn and idle (coming from ``back`` each time)."""
     times = []
     for _ in range(repeat + 1):  # the first visit warms the page's caches
@@ -138,9 +138,9 @@ def time_navigation(page: Page, there: str, back: str, repeat: int, grid: bool) 
         nav_item(page, there).click()
         expect(page.locator("h1").first).to_have_text(there, timeout=TIMEOUT)
         idle(page)
-        if grid:
-            page.frame_locator(GRID).first.locator(".ag-center-cols-container .ag-row").first.wait_for(
-                timeout=TIMEOUT)
+        if grid:  # the page's own rows drawn (the app's one grid is kept, hidden, across pages)
+            page.frame_locator(GRID).first.locator(f'.ag-center-cols-container .ag-row [col-id="{grid}"]').first \
+                .wait_for(timeout=TIMEOUT)
         else:
             page.get_by_test_id("stDataFrame").first.wait_for(timeout=TIMEOUT)
         times.append((time.perf_counter() - start) * 1000)
@@ -155,7 +155,7 @@ def upload(page: Page, path: Path) -> None:
     idle(page)
 
 
-def measure(size: str, repeat: int, browser, seed: int) -> list[tuple[str, str, float, float]]:
+def measure(size: str, repeat: int, browser, seed: int, steps: set[str]) -> list[tuple[str, str, float, float]]:
     workdir = Path(tempfile.mkdtemp(prefix="pprr-bench-"))
     if size == "sample":
         book = SAMPLE
@@ -175,18 +175,23 @@ def measure(size: str, repeat: int, browser, seed: int) -> list[tuple[str, str, 
         if size != "sample":
             upload(app, book)
         open_page(floor, servers["grid"].url)
-        grid_floor = time_edits(floor, "actual", "status", repeat)
+        grid_floor = time_edits(floor, "actual", "status", repeat) if "edit" in steps else 0.0
         for title, field, status_field in (("Measures", "actual", "status"),
                                            ("What-if", "scenario_target", "scenario_status"),
                                            ("Finance", "forecast", "status")):
+            if "edit" not in steps:
+                break
             nav_item(app, title).click()
             expect(app.locator("h1").first).to_have_text(title, timeout=TIMEOUT)
             idle(app)
             rows.append((f"edit to new status: {title}", size, time_edits(app, field, status_field, repeat),
                          grid_floor))
         open_page(floor, servers["nav"].url)
-        nav_floor = time_navigation(floor, "Second", "First", repeat, grid=False)
-        for title, has_grid in (("Measures", True), ("What-if", True), ("Priorities", False), ("Finance", True)):
+        nav_floor = time_navigation(floor, "Second", "First", repeat, grid=None) if "nav" in steps else 0.0
+        for title, has_grid in (("Measures", "actual"), ("What-if", "scenario_target"), ("Priorities", None),
+                                ("Finance", "forecast")):
+            if "nav" not in steps:
+                break
             rows.append((f"navigation: Workbook to {title}", size,
                          time_navigation(app, title, "Workbook", repeat, grid=has_grid), nav_floor))
         context.close()
@@ -208,12 +213,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="sample,1000")
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--steps", default="edit,nav", help="edit, nav or both (comma-separated)")
     args = parser.parse_args(argv)
+    steps = {step.strip() for step in args.steps.split(",")}
     rows = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
         for size in args.sizes.split(","):
-            rows += measure(size.strip(), args.repeat, browser, args.seed)
+            rows += measure(size.strip(), args.repeat, browser, args.seed, steps)
             print(table(rows), file=sys.stderr)
         browser.close()
     print(table(rows))

@@ -268,8 +268,12 @@ def keys() -> None:
 
 
 def edit_form(wb: PortfolioWorkbook, fields: dict[str, str]) -> None:
-    """The same edit without the grid: for keyboard users and for pasting long commentary."""
-    with st.expander("Edit a value by measure code"), st.form("measure_edit_form", clear_on_submit=False):
+    """The same edit without the grid: for keyboard users and for pasting long commentary. Its list of every
+    measure is drawn only while the box is open (a list of a thousand measures slows every page change)."""
+    box = st.expander("Edit a value by measure code", key="measures_form_open", on_change="rerun")
+    if not box.open:
+        return
+    with box, st.form("measure_edit_form", clear_on_submit=False):
         rows = {m.row: f"{m.label}: {m.name}" for m in wb.measures}
         row = st.selectbox("Measure", list(rows), format_func=rows.get, key="form_measure")
         column = st.selectbox("Field", list(fields), format_func=fields.get, key="form_field")

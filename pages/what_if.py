@@ -175,8 +175,11 @@ def decide() -> None:
 
 
 def form(rows: dict[int, Measure]) -> None:
-    """One measure at a time, for keyboard users."""
-    with st.expander("Set one scenario target by measure code"), st.form("what_if_form"):
+    """One measure at a time, for keyboard users. Its list of every measure is drawn only while the box is open."""
+    box = st.expander("Set one scenario target by measure code", key="what_if_form_open", on_change="rerun")
+    if not box.open:
+        return
+    with box, st.form("what_if_form"):
         st.selectbox("Measure", list(rows), key="what_if_measure",
                      format_func=lambda r: f"{rows[r].label}: {rows[r].name} (target {rows[r].target.raw or 'none'})")
         st.text_input("Scenario target", key="what_if_target",

@@ -33,3 +33,11 @@ def grid_edit(at: AppTest, prefix: str, cells: list[tuple[int, str, str]]) -> Ap
             for row, field, text in cells]
     at.session_state[key] = {"edits": log}
     return at.run()
+
+
+def open_form(at: AppTest, key: str) -> AppTest:
+    """Open the expander ``key`` that draws its form only while open (as a click on it does), if it is closed."""
+    if not (key in at.session_state and at.session_state[key]):  # noqa: RUF019 - AppTest has no .get
+        at.session_state[key] = True
+        at.run()
+    return at

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from apptest import APP, open_app
+from apptest import APP, open_app, open_form
 from streamlit.testing.v1 import AppTest
 
 from pprr.year.store import open_store
@@ -13,6 +13,7 @@ pytestmark = pytest.mark.usefixtures("isolated_app")
 
 def edit(at: AppTest, row: int, text: str) -> AppTest:
     at.switch_page("pages/measures.py").run()
+    open_form(at, "measures_form_open")
     at.selectbox(key="form_measure").set_value(row)
     at.selectbox(key="form_field").set_value("commentary")
     at.text_area(key="form_value").input(text)

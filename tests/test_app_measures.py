@@ -2,7 +2,7 @@
 
 
 import pytest
-from apptest import grid_edit, open_app
+from apptest import grid_edit, open_app, open_form
 from streamlit.testing.v1 import AppTest
 
 from pprr.rules.status import Status
@@ -20,6 +20,7 @@ def showing(at: AppTest) -> str:
 
 
 def edit(at: AppTest, row: int, field: str, text: str) -> AppTest:
+    open_form(at, "measures_form_open")
     at.selectbox(key="form_measure").set_value(row)
     at.selectbox(key="form_field").set_value(field)
     at.text_area(key="form_value").input(text)

@@ -4,7 +4,7 @@ open a past one read-only, see what moved since the last report; the Measures gr
 from __future__ import annotations
 
 import pytest
-from apptest import open_app
+from apptest import open_app, open_form
 
 from app.state import AGREEMENT, SAMPLE
 from pprr import load_workbook
@@ -66,6 +66,7 @@ def test_keeping_a_kept_period_asks_first_and_replacing_keeps_both_versions():
 
 def test_the_kept_period_is_the_edited_workbook():
     at = open_app("pages/measures.py")
+    open_form(at, "measures_form_open")
     at.selectbox(key="form_measure").set_value(2)
     at.selectbox(key="form_field").set_value("commentary")
     at.text_area(key="form_value").input("Kept with this commentary")

@@ -6,7 +6,7 @@ such as the sidebar, are not collected again), so the sidebar is checked on a fi
 
 
 import pytest
-from apptest import APP, open_app
+from apptest import APP, open_app, open_form
 from streamlit.testing.v1 import AppTest
 
 from app.state import SAMPLE, Working
@@ -103,6 +103,7 @@ def test_two_sessions_do_not_see_each_others_workbook_or_edits(agreement_bytes):
 
 def edit_through_the_measures_page(at: AppTest, text: str) -> None:
     at.switch_page("pages/measures.py").run()
+    open_form(at, "measures_form_open")
     at.selectbox(key="form_measure").set_value(2)
     at.selectbox(key="form_field").set_value("commentary")
     at.text_area(key="form_value").input(text)

@@ -3,7 +3,7 @@
 
 import pandas as pd
 import pytest
-from apptest import grid_edit, open_app
+from apptest import grid_edit, open_app, open_form
 from streamlit.testing.v1 import AppTest
 
 from pages import what_if
@@ -19,6 +19,7 @@ def at() -> AppTest:
 
 
 def set_target(at: AppTest, row: int, text: str) -> AppTest:
+    open_form(at, "what_if_form_open")
     at.selectbox(key="what_if_measure").set_value(row)
     at.text_input(key="what_if_target").input(text)
     next(b for b in at.button if b.label == "Set scenario target").click()
