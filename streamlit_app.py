@@ -57,8 +57,9 @@ def _in_step_with_the_server() -> None:
 
 _in_step_with_the_server()
 note = _state.notice()
-if note:
-    st.info(note)
+with st.container():  # always there, so what follows keeps its place on the page whether or not a notice shows
+    if note:
+        st.info(note)
 PAGES = (
     ("pages/workbook.py", "Workbook"),
     ("pages/measures.py", "Measures"),
