@@ -121,9 +121,8 @@ def time_edits(page: Page, field: str, status_field: str, repeat: int) -> float:
 
 
 def nav_item(page: Page, title: str):
-    menu = page.get_by_test_id("stSidebar")
-    button = menu.get_by_role("button", name=title, exact=True)
-    return button if button.count() else menu.get_by_role("link", name=title, exact=True)
+    menu = page.get_by_test_id("stSidebar")  # pprr's menu has buttons; the floors have Streamlit's own links
+    return menu.get_by_role("button", name=title, exact=True).or_(menu.get_by_role("link", name=title, exact=True))
 
 
 def time_navigation(page: Page, there: str, back: str, repeat: int, grid: str | None) -> float:

@@ -260,8 +260,25 @@ def variance_commentary(wb: PortfolioWorkbook) -> None:
         column_config={"Commentary": st.column_config.TextColumn(width="large")})
 
 
+FURTHER = "Capital, risks and one-off resources"
+
+
+def further_views(wb: PortfolioWorkbook) -> None:
+    """Below the budgets, one view at a time: the variances explained, each chart, the rest of the agreement's
+    finance. Only the view shown is drawn (five charts and four tables at once take long to draw)."""
+    specs = chart_specs(wb)
+    names = ["Variances explained", *specs, FURTHER]
+    for name, tab in zip(names, st.tabs(names, key="finance_tab", on_change="rerun")):
+        if not tab.open:
+            continue
+        with tab:
+            if name == names[0]:
+                variance_commentary(wb)
+            elif name == FURTHER:
+                capital_risks_one_off(wb)
+            else:
+                chart(name, specs[name])
+
+
 budget_section()
-variance_commentary(_state.current())
-for title, spec in chart_specs(_state.current()).items():
-    chart(title, spec)
-capital_risks_one_off(_state.current())
+further_views(_state.current())

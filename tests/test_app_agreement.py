@@ -71,6 +71,8 @@ def test_the_measures_grid_carries_comparators_themes_and_flags():
 
 def test_the_finance_page_shows_capital_risks_and_one_off_resources():
     at = open_app("pages/finance.py")
+    at.session_state["finance_tab"] = "Capital, risks and one-off resources"
+    at.run()
     assert not at.exception
     subheaders = [s.value for s in at.subheader]
     assert subheaders[-3:] == ["Capital programme (£000)", "Key financial risks (£000)",
@@ -107,6 +109,8 @@ def test_a_workbook_without_the_new_sheets_shows_what_is_missing_and_no_error():
     assert "No projects are listed for this priority (Projects sheet)." in texts(at)
     assert not frames(at, "Progress")
     at.switch_page("pages/finance.py").run()
+    at.session_state["finance_tab"] = "Capital, risks and one-off resources"
+    at.run()
     assert "The workbook lists no financial risks (Financial Risks sheet)." in texts(at)
     at.switch_page("pages/measures.py").run()
     assert "versus" not in at.session_state["measures_view"].frame.columns

@@ -28,13 +28,33 @@ def totals(at: AppTest) -> dict:
     return summary.set_index("Division").iloc[-1].to_dict()
 
 
-def test_the_five_finance_charts_are_drawn(at):
+CHART_TABS = ("Budget and forecast", "Variance", "Reconciliation", "Reserves", "Savings")
+
+
+def drawn_charts(at: AppTest) -> list:
+    """The charts drawn on each chart tab, opened one after another as an officer clicks them."""
+    found = []
+    for title in CHART_TABS:
+        at.session_state["finance_tab"] = title
+        at.run()
+        assert not at.exception
+        found.append(list(at.get("vega_lite_chart")))
+    return found
+
+
+def test_the_page_opens_on_the_variances_explained_with_no_chart_drawn(at):
     assert not at.exception
-    assert len(at.get("vega_lite_chart")) == 5
+    assert [t.label for t in at.tabs] == ["Variances explained", *CHART_TABS, "Capital, risks and one-off resources"]
+    assert len(at.get("vega_lite_chart")) == 0  # a chart is drawn only on its own tab
+    assert "Variances explained" in [s.value for s in at.subheader]
+
+
+def test_each_of_the_five_finance_charts_is_drawn_on_its_tab(at):
+    assert [len(charts) for charts in drawn_charts(at)] == [1] * 5
 
 
 def test_the_charts_are_drawn_one_per_row_filling_it_but_the_faceted_one(at):
-    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    specs = [json.loads(chart.proto.spec) for charts in drawn_charts(at) for chart in charts]
     assert [s["title"]["text"].split(" ")[0] for s in specs] == ["Net", "Forecast", "Cash-limit", "Reserves:",
                                                                   "Savings"]
     assert [s["width"] for s in specs[1:]] == ["container"] * 4
