@@ -95,6 +95,7 @@ def rated_row(page: Page, status_field: str) -> str:
 
 def time_edits(page: Page, field: str, status_field: str, repeat: int) -> float:
     """Median ms from Enter to the edited row's status changing, over ``repeat`` edits that flip it."""
+    page.bring_to_front()  # the tab in use: Chromium slows the timers of a tab in the background
     grid = page.frame_locator(GRID)
     row = rated_row(page, status_field)
     status = grid.locator(f'.ag-row[row-id="{row}"] [col-id="{status_field}"]')
@@ -127,6 +128,7 @@ def nav_item(page: Page, title: str):
 
 def time_navigation(page: Page, there: str, back: str, repeat: int, grid: str | None) -> float:
     """Median ms from a sidebar click on ``there`` to its page drawn and idle (coming from ``back`` each time)."""
+    page.bring_to_front()  # the tab in use: Chromium slows the timers of a tab in the background
     times = []
     for _ in range(repeat + 1):  # the first visit warms the page's caches
         nav_item(page, back).click()
