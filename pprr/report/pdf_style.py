@@ -189,8 +189,8 @@ class Plain(Flowable):
         return self.width, self.height
 
     def draw(self):
+        # drawOn, which calls this, saves the canvas's state around it: the font and colour set here go with it
         canvas, top = self.canv, self.height
-        canvas.saveState()
         for (_, style, colour), (wrapped, height) in zip(self.lines, self._wrapped[1]):
             if isinstance(wrapped, Paragraph):
                 wrapped.drawOn(canvas, 0, top - height)
@@ -208,7 +208,6 @@ class Plain(Flowable):
                         canvas.drawString(left, baseline, line)
                     baseline -= style.leading
             top -= height
-        canvas.restoreState()
 
 
 def badge(status: Status) -> Flowable:
