@@ -39,7 +39,7 @@ def missing(x: object) -> bool:
     if x is None:
         return True
     try:
-        return bool(x != x)
+        return bool(x != x)  # noqa: PLR0124 - NaN and NaT are the values not equal to themselves
     except TypeError:  # pandas.NA: its comparisons are NA, which has no truth value
         return True
 
