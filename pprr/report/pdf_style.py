@@ -296,8 +296,10 @@ class _Rows:
         for row, c0, c1 in spans:
             self.looks.setdefault(row, []).append(("SPAN", c0, c1))
 
-    def table(self, first: int = 0, last: int | None = None) -> Table:
-        """The header rows and body rows ``first`` to ``last`` (body numbering) as one reportlab Table."""
+    def table(self, first: int = 0, last: int | None = None,
+              heights: tuple[list[float], list[float]] | None = None) -> Table:
+        """The header rows and body rows ``first`` to ``last`` (body numbering) as one reportlab Table. With
+        ``heights`` (every header and body row's height, as measured), the table's rows are not measured again."""
         head = self.head_rows
         shown = [*range(head), *range(head + first, head + (self.body if last is None else last))]
         commands = list(_TABLE_LOOK)
@@ -305,8 +307,11 @@ class _Rows:
             commands.append(("BACKGROUND", (0, 0), (-1, head - 1), HEAD_FILL))
         for at, row in enumerate(shown):
             commands += [(name, (c0, at), (c1, at), *more) for name, c0, c1, *more in self.looks.get(row, ())]
-        return Table([self.rows[row] for row in shown], colWidths=self.widths, repeatRows=head, hAlign="LEFT",
-                     spaceAfter=3 * mm, style=TableStyle(commands))
+        row_heights = None
+        if heights is not None:
+            row_heights = [*heights[0], *heights[1][first:self.body if last is None else last]]
+        return Table([self.rows[row] for row in shown], colWidths=self.widths, rowHeights=row_heights,
+                     repeatRows=head, hAlign="LEFT", spaceAfter=3 * mm, style=TableStyle(commands))
 
 
 class LongTable(Flowable):
@@ -314,14 +319,17 @@ class LongTable(Flowable):
 
     A reportlab Table measures every remaining row each time it is split, which is quadratic in the rows of a long
     table. This one measures each row once, a chunk of rows at a time, and splits off a page's worth of rows as an
-    ordinary Table (with the header repeated) and the rest as another LongTable that shares the measurements.
+    ordinary Table (with the header repeated) and the rest as another LongTable that shares the measurements. The
+    tables drawn are given the measured row heights, so their rows are not measured a second time.
     """
 
-    def __init__(self, rows: _Rows, first: int = 0, heights: tuple[float, list[float]] | None = None):
+    def __init__(self, rows: _Rows, first: int = 0, heights: tuple[float, list[float]] | None = None,
+                 row_heights: tuple[list[float], list[float]] | None = None):
         super().__init__()
         self.rows = rows
         self.first = first  # the first body row this part holds
         self.heights = heights  # (header height, every body row's height), once measured
+        self.row_heights = row_heights  # (each header row's height, each body row's), once measured
         self._whole: Table | None = None  # a table of one chunk, kept from measuring to be drawn as it is
         self.width = sum(rows.widths)
         self.spaceAfter = 3 * mm
@@ -329,16 +337,17 @@ class LongTable(Flowable):
 
     def _measure(self, width: float) -> tuple[float, list[float]]:
         if self.heights is None:
-            head, body = 0.0, []
+            head, body = [], []
             for start in range(0, self.rows.body, CHUNK_ROWS):
                 table = self.rows.table(start, min(start + CHUNK_ROWS, self.rows.body))
                 table.wrapOn(self.canv, width, 1e9)
                 if self.rows.body <= CHUNK_ROWS:
                     self._whole = table
                 heights = table._rowHeights  # every row's height, set by the wrap
-                head = sum(heights[:self.rows.head_rows])
+                head = list(heights[:self.rows.head_rows])
                 body.extend(heights[self.rows.head_rows:])
-            self.heights = (head, body)
+            self.heights = (sum(head), body)
+            self.row_heights = (head, body)
         return self.heights
 
     def wrap(self, availWidth, availHeight):
@@ -358,13 +367,13 @@ class LongTable(Flowable):
                 last -= 1  # and never one row alone at the head of the next page
         if last == self.first:
             return []
-        part = self.rows.table(self.first, last)
-        return [part] if last == len(body) else [part, LongTable(self.rows, last, self.heights)]
+        part = self.rows.table(self.first, last, self.row_heights)
+        return [part] if last == len(body) else [part, LongTable(self.rows, last, self.heights, self.row_heights)]
 
     def draw(self):
         table = self._whole if self.first == 0 and self._whole is not None else None
         if table is None:
-            table = self.rows.table(self.first)
+            table = self.rows.table(self.first, heights=self.row_heights)
             table.wrapOn(self.canv, self.width, 1e9)
         table.drawOn(self.canv, 0, 0)
 
