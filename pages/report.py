@@ -72,7 +72,8 @@ def build(options: PackOptions, built_from: tuple) -> None:
     bar = st.progress(0.0, text="Starting")
     try:
         wb = _state.current()
-        pdf = build_pack(wb, options, progress=lambda fraction, text: bar.progress(0.85 * fraction, text=text))
+        pdf = build_pack(wb, options, progress=lambda fraction, text: bar.progress(
+            0.85 * fraction, text="PDF written" if fraction >= 1 else text))
         bar.progress(0.9, text="Writing the HTML pack")
         html = build_html(wb, options).encode("utf-8")
     except ValueError as exc:
