@@ -148,6 +148,12 @@ def _wrap_words(text: str, font: str, size: float, room: float) -> list[str] | N
     return lines
 
 
+@functools.cache
+def _colour(hex_colour: str) -> colors.Color:
+    """A ``#RRGGBB`` colour as reportlab's Color, made once (cells are drawn by the thousand)."""
+    return colors.toColor(hex_colour)
+
+
 class Plain(Flowable):
     """Short plain text for a table cell: one or more lines, each in its own style (and colour, if given).
 
@@ -161,6 +167,7 @@ class Plain(Flowable):
         super().__init__()
         self.lines = tuple((" ".join(str(text).split()), styles()[style], colour[0] if colour else None)
                            for text, style, *colour in lines)
+        self._colours = tuple(_colour(colour) if colour else style.textColor for _, style, colour in self.lines)
         self._wrapped: tuple[float, list[tuple[Paragraph | list[str], float]]] | None = None
 
     def _measure(self, width: float) -> list[tuple[Paragraph | list[str], float]]:
@@ -191,12 +198,12 @@ class Plain(Flowable):
     def draw(self):
         # drawOn, which calls this, saves the canvas's state around it: the font and colour set here go with it
         canvas, top = self.canv, self.height
-        for (_, style, colour), (wrapped, height) in zip(self.lines, self._wrapped[1]):
+        for (_, style, _), colour, (wrapped, height) in zip(self.lines, self._colours, self._wrapped[1]):
             if isinstance(wrapped, Paragraph):
                 wrapped.drawOn(canvas, 0, top - height)
             elif wrapped:
                 canvas.setFont(style.fontName, style.fontSize)
-                canvas.setFillColor(colour or style.textColor)
+                canvas.setFillColor(colour)
                 left, right = style.leftIndent, self.width - style.rightIndent
                 baseline = top - style.fontSize
                 for line in wrapped:
