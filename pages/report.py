@@ -3,6 +3,7 @@ measure statuses."""
 
 import dataclasses
 import io
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -16,6 +17,9 @@ from pprr.workbook.writer import write_edited_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _PDF = "report_pdf"  # (what it was built from, PDF bytes, HTML text)
+# Each update of the progress bar is a message to the browser and a redraw of the page there, which on a busy
+# machine costs as much as the build: a new step's words show at once, a step's advance at most this often (s).
+PROGRESS_EVERY = 0.25
 
 
 def options_chosen(has_scenario: bool) -> PackOptions:
@@ -67,13 +71,29 @@ def previous_report():
     return wb
 
 
+def progress_bar():
+    """A progress bar and the function that moves it: (fraction, words) -> None, drawn when the words change and
+    otherwise at most every PROGRESS_EVERY seconds."""
+    bar = st.progress(0.0, text="Starting")
+    shown = {"text": "Starting", "at": time.monotonic()}
+
+    def move(fraction: float, text: str) -> None:
+        now = time.monotonic()
+        if text != shown["text"] or now - shown["at"] >= PROGRESS_EVERY:
+            bar.progress(fraction, text=text)
+            shown.update(text=text, at=now)
+
+    return bar, move
+
+
 def build(options: PackOptions, built_from: tuple) -> None:
     """Both packs from the same choices: the PDF (most of the time) then the HTML page, with progress shown."""
-    bar = st.progress(0.0, text="Starting")
+    bar, move = progress_bar()
     try:
         wb = _state.current()
-        pdf = build_pack(wb, options, progress=lambda fraction, text: bar.progress(0.85 * fraction, text=text))
-        bar.progress(0.9, text="Writing the HTML pack")
+        pdf = build_pack(wb, options, progress=lambda fraction, text: move(
+            0.85 * fraction, "PDF written" if fraction >= 1 else text))
+        move(0.9, "Writing the HTML pack")
         html = build_html(wb, options).encode("utf-8")
     except ValueError as exc:
         bar.empty()

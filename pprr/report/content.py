@@ -528,12 +528,12 @@ def _headline_rows(pack: Pack) -> list[tuple[Cell, ...]]:
 
 
 def _largest_variances(pack: Pack) -> Table | None:
-    table = finance.variance_commentary(pack.wb, pack.settings)
-    if table.empty:
+    table = finance.variance_rows(pack.wb, pack.settings)
+    if not table:
         return None
     rows = tuple((Cell(r["service"]), Cell(money(r["variance"]), True), _status_cell(Status(r["rag"])),
                   Cell(r["commentary"] or "No commentary given."))
-                 for _, r in table.head(LARGEST_VARIANCES).iterrows())
+                 for r in table[:LARGEST_VARIANCES])
     more = len(table) - LARGEST_VARIANCES
     caption = "The largest forecast variances, largest first (£000)"
     if more > 0:
@@ -699,7 +699,7 @@ def priorities(pack: Pack) -> list[Block]:
 
 def _budget_plan(pack: Pack) -> Table:
     rows, totals, groups = [], [], []
-    for _, total in finance.budget_summary(pack.wb).iterrows():
+    for total in finance.summary_rows(pack.wb):
         label = total["label"]
         if total["level"] == "division":
             rows.append((Cell(label, bold=True), Cell(), Cell(), Cell()))
@@ -719,13 +719,12 @@ def _budget_plan(pack: Pack) -> Table:
 def _budget_table(pack: Pack) -> Table:
     rows, totals, groups = [], [], []
     movement = _service_movement(pack)
-    table = finance.budget_table(pack.wb, pack.settings)
-    by_row = dict(zip((b.row for b in pack.wb.budget), (r for _, r in table.iterrows())))
+    by_row = dict(zip((b.row for b in pack.wb.budget), finance.budget_rows(pack.wb, pack.settings)))
 
     def pct(variance, net) -> str:
         return percent(variance / abs(net) * 100) if variance is not None and net else ""
 
-    for _, total in finance.budget_summary(pack.wb).iterrows():
+    for total in finance.summary_rows(pack.wb):
         label = total["label"]
         if total["level"] == "division":
             rows.append((Cell(label, bold=True),) + (Cell(),) * (6 + bool(movement)))
@@ -780,7 +779,7 @@ def _service_movement(pack: Pack) -> dict[str, str]:
     for division, amount in by_division.items():
         out[f"total:{division}"] = money(amount)
     if by_division:
-        out[f"total:{finance.budget_summary(pack.wb).iloc[-1]['label']}"] = money(sum(by_division.values()))
+        out[f"total:{finance.summary_rows(pack.wb)[-1]['label']}"] = money(sum(by_division.values()))
     return out
 
 
@@ -816,7 +815,7 @@ def _reserves(pack: Pack) -> list[Block]:
     if not pack.wb.reserves:
         return [Text("The workbook lists no earmarked reserves.")]
     rows, totals, groups = [], [], []
-    for _, total in finance.reserves_by(pack.wb, "division").iterrows():
+    for total in finance.reserves_by_rows(pack.wb, "division"):
         rows.append((Cell(total["division"], bold=True), Cell(), Cell(), Cell()))
         groups.append(len(rows) - 1)
         for r in (r for r in pack.wb.reserves if r.division == total["division"]):
@@ -848,7 +847,7 @@ def _savings(pack: Pack) -> list[Block]:
         return money(None if x is None else x * 1000)
 
     blank = (Cell(),) * (3 if plan else 4)
-    for _, total in finance.savings_by_division(pack.wb).iterrows():
+    for total in finance.savings_division_rows(pack.wb):
         rows.append((Cell(total["division"], bold=True), *blank))
         groups.append(len(rows) - 1)
         for s in (s for s in pack.wb.savings if s.division == total["division"]):
@@ -883,14 +882,14 @@ def _savings(pack: Pack) -> list[Block]:
 def _capital(pack: Pack) -> list[Block]:
     if not pack.wb.capital:
         return [Text("The workbook lists no capital schemes.")]
-    table = finance.capital_table(pack.wb)
+    table = finance.capital_rows(pack.wb)  # scheme, funding, each year, total
     years = finance.capital_years(pack.wb)
     width = max(16, min(24, 110 / (len(years) + 1)))
     rows = []
-    for i, (_, row) in enumerate(table.iterrows()):
+    for i, row in enumerate(table):
         last = i == len(table) - 1
-        rows.append((Cell(row["scheme"], bold=last), *(Cell(money(row[y]), True, last) for y in years),
-                     Cell(money(row["total"]), True, True)))
+        rows.append((Cell(row[0], bold=last), *(Cell(money(amount), True, last) for amount in row[2:-1]),
+                     Cell(money(row[-1]), True, True)))
     blocks: list[Block] = [Table("Capital programme (£000)", (Cell("Scheme"), *(Cell(y, True) for y in years),
                                                               Cell("Total", True)),
                                  tuple(rows), (0, *(width,) * (len(years) + 1)), frozenset({len(rows) - 1}))]

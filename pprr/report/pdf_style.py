@@ -148,6 +148,12 @@ def _wrap_words(text: str, font: str, size: float, room: float) -> list[str] | N
     return lines
 
 
+@functools.cache
+def _colour(hex_colour: str) -> colors.Color:
+    """A ``#RRGGBB`` colour as reportlab's Color, made once (cells are drawn by the thousand)."""
+    return colors.toColor(hex_colour)
+
+
 class Plain(Flowable):
     """Short plain text for a table cell: one or more lines, each in its own style (and colour, if given).
 
@@ -161,6 +167,7 @@ class Plain(Flowable):
         super().__init__()
         self.lines = tuple((" ".join(str(text).split()), styles()[style], colour[0] if colour else None)
                            for text, style, *colour in lines)
+        self._colours = tuple(_colour(colour) if colour else style.textColor for _, style, colour in self.lines)
         self._wrapped: tuple[float, list[tuple[Paragraph | list[str], float]]] | None = None
 
     def _measure(self, width: float) -> list[tuple[Paragraph | list[str], float]]:
@@ -189,14 +196,14 @@ class Plain(Flowable):
         return self.width, self.height
 
     def draw(self):
+        # drawOn, which calls this, saves the canvas's state around it: the font and colour set here go with it
         canvas, top = self.canv, self.height
-        canvas.saveState()
-        for (_, style, colour), (wrapped, height) in zip(self.lines, self._wrapped[1]):
+        for (_, style, _), colour, (wrapped, height) in zip(self.lines, self._colours, self._wrapped[1]):
             if isinstance(wrapped, Paragraph):
                 wrapped.drawOn(canvas, 0, top - height)
             elif wrapped:
                 canvas.setFont(style.fontName, style.fontSize)
-                canvas.setFillColor(colour or style.textColor)
+                canvas.setFillColor(colour)
                 left, right = style.leftIndent, self.width - style.rightIndent
                 baseline = top - style.fontSize
                 for line in wrapped:
@@ -208,7 +215,6 @@ class Plain(Flowable):
                         canvas.drawString(left, baseline, line)
                     baseline -= style.leading
             top -= height
-        canvas.restoreState()
 
 
 def badge(status: Status) -> Flowable:
@@ -297,8 +303,10 @@ class _Rows:
         for row, c0, c1 in spans:
             self.looks.setdefault(row, []).append(("SPAN", c0, c1))
 
-    def table(self, first: int = 0, last: int | None = None) -> Table:
-        """The header rows and body rows ``first`` to ``last`` (body numbering) as one reportlab Table."""
+    def table(self, first: int = 0, last: int | None = None,
+              heights: tuple[list[float], list[float]] | None = None) -> Table:
+        """The header rows and body rows ``first`` to ``last`` (body numbering) as one reportlab Table. With
+        ``heights`` (every header and body row's height, as measured), the table's rows are not measured again."""
         head = self.head_rows
         shown = [*range(head), *range(head + first, head + (self.body if last is None else last))]
         commands = list(_TABLE_LOOK)
@@ -306,8 +314,11 @@ class _Rows:
             commands.append(("BACKGROUND", (0, 0), (-1, head - 1), HEAD_FILL))
         for at, row in enumerate(shown):
             commands += [(name, (c0, at), (c1, at), *more) for name, c0, c1, *more in self.looks.get(row, ())]
-        return Table([self.rows[row] for row in shown], colWidths=self.widths, repeatRows=head, hAlign="LEFT",
-                     spaceAfter=3 * mm, style=TableStyle(commands))
+        row_heights = None
+        if heights is not None:
+            row_heights = [*heights[0], *heights[1][first:self.body if last is None else last]]
+        return Table([self.rows[row] for row in shown], colWidths=self.widths, rowHeights=row_heights,
+                     repeatRows=head, hAlign="LEFT", spaceAfter=3 * mm, style=TableStyle(commands))
 
 
 class LongTable(Flowable):
@@ -315,14 +326,17 @@ class LongTable(Flowable):
 
     A reportlab Table measures every remaining row each time it is split, which is quadratic in the rows of a long
     table. This one measures each row once, a chunk of rows at a time, and splits off a page's worth of rows as an
-    ordinary Table (with the header repeated) and the rest as another LongTable that shares the measurements.
+    ordinary Table (with the header repeated) and the rest as another LongTable that shares the measurements. The
+    tables drawn are given the measured row heights, so their rows are not measured a second time.
     """
 
-    def __init__(self, rows: _Rows, first: int = 0, heights: tuple[float, list[float]] | None = None):
+    def __init__(self, rows: _Rows, first: int = 0, heights: tuple[float, list[float]] | None = None,
+                 row_heights: tuple[list[float], list[float]] | None = None):
         super().__init__()
         self.rows = rows
         self.first = first  # the first body row this part holds
         self.heights = heights  # (header height, every body row's height), once measured
+        self.row_heights = row_heights  # (each header row's height, each body row's), once measured
         self._whole: Table | None = None  # a table of one chunk, kept from measuring to be drawn as it is
         self.width = sum(rows.widths)
         self.spaceAfter = 3 * mm
@@ -330,16 +344,17 @@ class LongTable(Flowable):
 
     def _measure(self, width: float) -> tuple[float, list[float]]:
         if self.heights is None:
-            head, body = 0.0, []
+            head, body = [], []
             for start in range(0, self.rows.body, CHUNK_ROWS):
                 table = self.rows.table(start, min(start + CHUNK_ROWS, self.rows.body))
                 table.wrapOn(self.canv, width, 1e9)
                 if self.rows.body <= CHUNK_ROWS:
                     self._whole = table
                 heights = table._rowHeights  # every row's height, set by the wrap
-                head = sum(heights[:self.rows.head_rows])
+                head = list(heights[:self.rows.head_rows])
                 body.extend(heights[self.rows.head_rows:])
-            self.heights = (head, body)
+            self.heights = (sum(head), body)
+            self.row_heights = (head, body)
         return self.heights
 
     def wrap(self, availWidth, availHeight):
@@ -359,13 +374,13 @@ class LongTable(Flowable):
                 last -= 1  # and never one row alone at the head of the next page
         if last == self.first:
             return []
-        part = self.rows.table(self.first, last)
-        return [part] if last == len(body) else [part, LongTable(self.rows, last, self.heights)]
+        part = self.rows.table(self.first, last, self.row_heights)
+        return [part] if last == len(body) else [part, LongTable(self.rows, last, self.heights, self.row_heights)]
 
     def draw(self):
         table = self._whole if self.first == 0 and self._whole is not None else None
         if table is None:
-            table = self.rows.table(self.first)
+            table = self.rows.table(self.first, heights=self.row_heights)
             table.wrapOn(self.canv, self.width, 1e9)
         table.drawOn(self.canv, 0, 0)
 

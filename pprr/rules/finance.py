@@ -3,6 +3,10 @@
 All figures are £000 except savings, which the agreement states in £m. Totals are always computed here from the
 lines, never read from the workbook. Negative amounts (income, savings, negative budgets) are shown in brackets, as
 the council's own reports do (:func:`format_money`).
+
+Each table is worked out once as plain rows (``*_rows``: one dict per row, keyed by column) and handed to the app
+as a DataFrame by the function of the same name without ``_rows``. The packs read the rows, so building one does
+not import pandas (a third of a second of a fresh ``pprr pack``).
 """
 
 from __future__ import annotations
@@ -10,12 +14,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..model import PortfolioWorkbook
 from ..schema import RISK_RATINGS
 from .status import Settings, budget_rag, budget_variance, settings_for
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Row = dict[str, Any]
 
 BUDGET_COLUMNS = ("service", "division", "net_budget", "forecast", "variance", "variance_pct", "rag")
 SUMMARY_COLUMNS = (
@@ -26,12 +34,29 @@ _SUMMED = SUMMARY_COLUMNS[2:]
 ROUNDING = 1.0  # £000: reconciliation and service table may differ by this much through rounding
 
 
+def missing(x: object) -> bool:
+    """None, NaN or NaT (a blank in a DataFrame), as ``pandas.isna`` says of one value."""
+    if x is None:
+        return True
+    try:
+        return bool(x != x)  # noqa: PLR0124 - NaN and NaT are the values not equal to themselves
+    except TypeError:  # pandas.NA: its comparisons are NA, which has no truth value
+        return True
+
+
+def frame(rows: list[Row], columns) -> pd.DataFrame:
+    """``rows`` as the app's DataFrame: the given columns in order, every value kept as it is (dtype object)."""
+    import pandas as pd
+
+    return pd.DataFrame([tuple(row[c] for c in columns) for row in rows], columns=list(columns), dtype=object)
+
+
 def format_money(x: float | None, decimals: int = 0) -> str:
     """``1,234``; negatives in brackets ``(165)``; ``""`` for None.
 
     Rounded half away from zero, as Excel shows the figure (57.5 -> 58); a value that rounds to zero shows as ``0``.
     """
-    if x is None or pd.isna(x):
+    if missing(x):
         return ""
     shown = Decimal(str(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     text = f"{abs(shown):,.{decimals}f}"
@@ -62,7 +87,7 @@ def _ordered(names: Iterable[str]) -> list[str]:
 # Service budgets
 
 
-def budget_table(wb: PortfolioWorkbook, settings: Settings | None = None) -> pd.DataFrame:
+def budget_rows(wb: PortfolioWorkbook, settings: Settings | None = None) -> list[Row]:
     """One row per service, in workbook order: net budget, forecast, variance (+ = overspend), % of |net|, RAG."""
     settings = settings or settings_for(wb)
     rows = []
@@ -72,20 +97,34 @@ def budget_table(wb: PortfolioWorkbook, settings: Settings | None = None) -> pd.
         if variance is not None and line.net_budget:
             pct = variance / abs(line.net_budget) * 100
         rag = budget_rag(line.net_budget, line.forecast, settings).value
-        rows.append((line.service, line.division, line.net_budget, line.forecast, variance, pct, rag))
-    return pd.DataFrame(rows, columns=list(BUDGET_COLUMNS), dtype=object)
+        rows.append(dict(zip(BUDGET_COLUMNS, (line.service, line.division, line.net_budget, line.forecast, variance,
+                                              pct, rag))))
+    return rows
 
 
-def variance_commentary(wb: PortfolioWorkbook, settings: Settings | None = None) -> pd.DataFrame:
+def budget_table(wb: PortfolioWorkbook, settings: Settings | None = None) -> pd.DataFrame:
+    """:func:`budget_rows` as a DataFrame."""
+    return frame(budget_rows(wb, settings), BUDGET_COLUMNS)
+
+
+VARIANCE_COLUMNS = ("service", "division", "variance", "rag", "commentary")
+
+
+def variance_rows(wb: PortfolioWorkbook, settings: Settings | None = None) -> list[Row]:
     """The services with a forecast variance, largest first (either way): service, division, variance (£000, +
     = overspend), rag, commentary (as the officer wrote it; empty when none). The app and the packs show variances
     with their explanations from here."""
-    table = budget_table(wb, settings)
-    rows = [(line.service, line.division, row["variance"], row["rag"], line.commentary.strip())
-            for line, (_, row) in zip(wb.budget, table.iterrows())
+    rows = [dict(zip(VARIANCE_COLUMNS, (line.service, line.division, row["variance"], row["rag"],
+                                        line.commentary.strip())))
+            for line, row in zip(wb.budget, budget_rows(wb, settings))
             if row["variance"] is not None and round(float(row["variance"]), 6) != 0]
-    rows.sort(key=lambda r: -abs(float(r[2])))
-    return pd.DataFrame(rows, columns=["service", "division", "variance", "rag", "commentary"], dtype=object)
+    rows.sort(key=lambda r: -abs(float(r["variance"])))
+    return rows
+
+
+def variance_commentary(wb: PortfolioWorkbook, settings: Settings | None = None) -> pd.DataFrame:
+    """:func:`variance_rows` as a DataFrame."""
+    return frame(variance_rows(wb, settings), VARIANCE_COLUMNS)
 
 
 def _totals(label: str, level: str, lines: list) -> dict:
@@ -96,7 +135,7 @@ def _totals(label: str, level: str, lines: list) -> dict:
     return row
 
 
-def budget_summary(wb: PortfolioWorkbook) -> pd.DataFrame:
+def summary_rows(wb: PortfolioWorkbook) -> list[Row]:
     """Division sub-totals (level ``division``, in first-seen order) then the portfolio total (level ``total``).
 
     Forecast and variance add up the services that have a forecast; they are None when no service has one.
@@ -106,7 +145,12 @@ def budget_summary(wb: PortfolioWorkbook) -> pd.DataFrame:
         lines = [line for line in wb.budget if line.division == division]
         rows.append(_totals(division, "division", lines))
     rows.append(_totals(f"{wb.portfolio.portfolio or 'Portfolio'} Total", "total", list(wb.budget)))
-    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS), dtype=object)
+    return rows
+
+
+def budget_summary(wb: PortfolioWorkbook) -> pd.DataFrame:
+    """:func:`summary_rows` as a DataFrame."""
+    return frame(summary_rows(wb), SUMMARY_COLUMNS)
 
 
 def budget_total(wb: PortfolioWorkbook) -> dict:
@@ -214,22 +258,34 @@ def _checks(wb: PortfolioWorkbook, divisions: tuple[str, ...], closing: tuple[fl
 # Reserves, savings, capital
 
 
-def reserves_table(wb: PortfolioWorkbook) -> pd.DataFrame:
+RESERVE_COLUMNS = ("division", "category", "narration", "to_be_used_for", "approved_use", "not_drawn_down")
+
+
+def reserves_rows(wb: PortfolioWorkbook) -> list[Row]:
     """Each reserve: division, category, narration, to be used for, approved use (£000), not drawn down."""
-    rows = [(r.division, r.category, r.narration, r.to_be_used_for, r.approved_use, r.not_drawn_down)
-            for r in wb.reserves]
-    columns = ["division", "category", "narration", "to_be_used_for", "approved_use", "not_drawn_down"]
-    return pd.DataFrame(rows, columns=columns, dtype=object)
+    return [dict(zip(RESERVE_COLUMNS, (r.division, r.category, r.narration, r.to_be_used_for, r.approved_use,
+                                       r.not_drawn_down))) for r in wb.reserves]
 
 
-def reserves_by(wb: PortfolioWorkbook, field: str) -> pd.DataFrame:
+def reserves_table(wb: PortfolioWorkbook) -> pd.DataFrame:
+    """:func:`reserves_rows` as a DataFrame."""
+    return frame(reserves_rows(wb), RESERVE_COLUMNS)
+
+
+def reserves_by_rows(wb: PortfolioWorkbook, field: str) -> list[Row]:
     """Approved use totals by ``division`` or ``category`` (first-seen order), with the amount not drawn down."""
     rows = []
     for name in _ordered(getattr(r, field) for r in wb.reserves):
         group = [r for r in wb.reserves if getattr(r, field) == name]
-        rows.append((name, _sum(r.approved_use for r in group) or 0.0,
-                     _sum(r.approved_use for r in group if r.not_drawn_down) or 0.0, len(group)))
-    return pd.DataFrame(rows, columns=[field, "approved_use", "not_drawn_down", "count"], dtype=object)
+        rows.append({field: name, "approved_use": _sum(r.approved_use for r in group) or 0.0,
+                     "not_drawn_down": _sum(r.approved_use for r in group if r.not_drawn_down) or 0.0,
+                     "count": len(group)})
+    return rows
+
+
+def reserves_by(wb: PortfolioWorkbook, field: str) -> pd.DataFrame:
+    """:func:`reserves_by_rows` as a DataFrame."""
+    return frame(reserves_by_rows(wb, field), (field, "approved_use", "not_drawn_down", "count"))
 
 
 def reserves_total(wb: PortfolioWorkbook) -> float:
@@ -241,24 +297,40 @@ def _risk_order(risks: Iterable[str]) -> list[str]:
     return [r for r in RISK_RATINGS if r in seen] + [r for r in seen if r not in RISK_RATINGS]
 
 
-def savings_by_risk(wb: PortfolioWorkbook) -> pd.DataFrame:
+SAVINGS_RISK_COLUMNS = ("risk", "identified_m", "achieved_m", "count")
+SAVINGS_DIVISION_COLUMNS = ("division", "identified_m", "achieved_m")
+
+
+def savings_risk_rows(wb: PortfolioWorkbook) -> list[Row]:
     """Savings identified and achieved (£m) by risk rating (Green, Amber, Red, then any other), and a Total row."""
     rows = []
     for risk in _risk_order(s.risk for s in wb.savings):
         group = [s for s in wb.savings if s.risk == risk]
-        rows.append((risk, _sum(s.identified_m for s in group) or 0.0, _sum(s.achieved_m for s in group) or 0.0,
-                     len(group)))
-    rows.append(("Total", savings_identified(wb), savings_achieved(wb), len(wb.savings)))
-    return pd.DataFrame(rows, columns=["risk", "identified_m", "achieved_m", "count"], dtype=object)
+        rows.append(dict(zip(SAVINGS_RISK_COLUMNS, (risk, _sum(s.identified_m for s in group) or 0.0,
+                                                    _sum(s.achieved_m for s in group) or 0.0, len(group)))))
+    rows.append(dict(zip(SAVINGS_RISK_COLUMNS, ("Total", savings_identified(wb), savings_achieved(wb),
+                                                len(wb.savings)))))
+    return rows
 
 
-def savings_by_division(wb: PortfolioWorkbook) -> pd.DataFrame:
+def savings_by_risk(wb: PortfolioWorkbook) -> pd.DataFrame:
+    """:func:`savings_risk_rows` as a DataFrame."""
+    return frame(savings_risk_rows(wb), SAVINGS_RISK_COLUMNS)
+
+
+def savings_division_rows(wb: PortfolioWorkbook) -> list[Row]:
     """Savings identified and achieved (£m) by division, in first-seen order."""
     rows = []
     for division in _ordered(s.division for s in wb.savings):
         group = [s for s in wb.savings if s.division == division]
-        rows.append((division, _sum(s.identified_m for s in group) or 0.0, _sum(s.achieved_m for s in group) or 0.0))
-    return pd.DataFrame(rows, columns=["division", "identified_m", "achieved_m"], dtype=object)
+        rows.append(dict(zip(SAVINGS_DIVISION_COLUMNS, (division, _sum(s.identified_m for s in group) or 0.0,
+                                                        _sum(s.achieved_m for s in group) or 0.0))))
+    return rows
+
+
+def savings_by_division(wb: PortfolioWorkbook) -> pd.DataFrame:
+    """:func:`savings_division_rows` as a DataFrame."""
+    return frame(savings_division_rows(wb), SAVINGS_DIVISION_COLUMNS)
 
 
 def savings_identified(wb: PortfolioWorkbook) -> float:
@@ -273,8 +345,9 @@ def capital_years(wb: PortfolioWorkbook) -> list[str]:
     return sorted({year for scheme in wb.capital for year, _ in scheme.programme})
 
 
-def capital_table(wb: PortfolioWorkbook) -> pd.DataFrame:
-    """One row per scheme with a column per programme year (£000) and the scheme total, then a Total row."""
+def capital_rows(wb: PortfolioWorkbook) -> list[list]:
+    """One row per scheme: scheme, funding, the amount (£000) of each of :func:`capital_years` and the scheme
+    total; then a Total row."""
     years = capital_years(wb)
     rows = []
     for scheme in wb.capital:
@@ -283,7 +356,14 @@ def capital_table(wb: PortfolioWorkbook) -> pd.DataFrame:
         rows.append([scheme.scheme, scheme.funding, *amounts, _sum(amounts) or 0.0])
     totals = [_sum(row[2 + i] for row in rows) or 0.0 for i in range(len(years))]
     rows.append(["Total", "", *totals, sum(totals)])
-    return pd.DataFrame(rows, columns=["scheme", "funding", *years, "total"], dtype=object)
+    return rows
+
+
+def capital_table(wb: PortfolioWorkbook) -> pd.DataFrame:
+    """:func:`capital_rows` as a DataFrame with the columns scheme, funding, each year and total."""
+    import pandas as pd
+
+    return pd.DataFrame(capital_rows(wb), columns=["scheme", "funding", *capital_years(wb), "total"], dtype=object)
 
 
 # ---------------------------------------------------------------------------------------------------------------

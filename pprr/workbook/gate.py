@@ -11,12 +11,12 @@ is refused after at most ``MAX_TOTAL_MB`` of inflating and in constant memory.
 from __future__ import annotations
 
 import io
+import os
 import re
 import struct
+import sys
 import zipfile
 import zlib
-
-import openpyxl
 
 from ..model import Problem, Severity
 
@@ -105,11 +105,30 @@ def check_upload(data: bytes, filename: str | None = None, for_import: bool = Fa
 
 
 def assert_safe_xml_parser() -> None:
-    """Fail loudly when openpyxl is not parsing with defusedxml (an entity bomb would crash the process)."""
-    if not openpyxl.DEFUSEDXML:
+    """Fail loudly when openpyxl is not parsing with defusedxml (an entity bomb would crash the process).
+
+    Once openpyxl is imported its own flag decides. Before that the same rule openpyxl applies when it is imported
+    is read without importing it (openpyxl and the numpy it brings cost a fresh ``pprr pack`` a third of a second,
+    and calamine reads the workbooks): ``OPENPYXL_DEFUSEDXML`` unset or ``True``, and defusedxml importable. The
+    code that parses a file through openpyxl checks again after importing it.
+    """
+    openpyxl = sys.modules.get("openpyxl")
+    if openpyxl is not None and hasattr(openpyxl, "DEFUSEDXML"):
+        safe = bool(openpyxl.DEFUSEDXML)
+    else:
+        safe = os.environ.get("OPENPYXL_DEFUSEDXML", "True") == "True" and _defusedxml_available()
+    if not safe:
         raise RuntimeError(
             "openpyxl is not using defusedxml: install defusedxml and unset OPENPYXL_DEFUSEDXML before starting pprr"
         )
+
+
+def _defusedxml_available() -> bool:
+    try:
+        import defusedxml  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def source_kind(data: bytes) -> str:

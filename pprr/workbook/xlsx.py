@@ -92,6 +92,9 @@ def _read_with_openpyxl(data: bytes, wanted: Callable[[str], bool] | None) -> di
 
     import openpyxl
 
+    from .gate import assert_safe_xml_parser
+
+    assert_safe_xml_parser()  # openpyxl's own flag, now that it is imported
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
