@@ -163,7 +163,7 @@ def measure(size: str, repeat: int, browser, seed: int, steps: set[str]) -> list
     else:
         book = workdir / f"measures-{size}.xlsx"
         book.write_bytes(generated_workbook(int(size), seed))
-    env = {"PPRR_BENCH_WORKBOOK": str(book), "PPRR_DRAFTS_DB": str(workdir / "drafts.sqlite3")}
+    env = {"PPRR_BENCH_WORKBOOK": str(book), "PPRR_DATABASE_URL": f"sqlite:///{workdir / 'store.sqlite3'}"}
     # The floors get Streamlit's own page list back (the app's config turns it off in favour of its own menu).
     servers = {"app": Server("streamlit_app.py", env),
                "grid": Server("bench/floors/grid_floor.py", env, "--client.showSidebarNavigation", "true"),
