@@ -256,7 +256,11 @@ def change_log() -> None:
 
 
 def keys() -> None:
-    with st.expander("How status and trend are set"):
+    """The key to statuses, trends, flags and comparisons, drawn only while its box is open."""
+    box = st.expander("How status and trend are set", key="measures_key_open", on_change="rerun")
+    if not box.open:
+        return
+    with box:
         for status, meaning in status_key(_state.settings()):
             st.text(f"{STATUS_STYLES[status].symbol} {STATUS_STYLES[status].label}: {meaning}")
         for trend, meaning in TREND_KEY:
