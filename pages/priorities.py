@@ -26,7 +26,6 @@ MEASURE_COLUMNS = {  # pixels: the name gets the most room; hovering a cell show
 PROJECT_COLUMNS = {"Project": 260, "Milestone": 200, "Lead": 150, "Due": 100, "Progress": 110, "Status": 120,
                    "Commentary": 420}
 EXCEPTION_CARDS = 25  # Red measures shown in full per priority; any more are listed in one table after them
-ALL_AT_ONCE = 300  # measures up to which every priority's section is shown at first; above it, one at a time
 ALL = 0  # the "every priority" choice of the section picker
 
 
@@ -241,19 +240,27 @@ def overview(sections: tuple[Section, ...], one_at_a_time: bool) -> None:
 
 
 _SHOW = "priorities_show"
+_KEPT = "priorities_show_kept"  # the choice, kept while the officer is on other pages
 
 
-def shown_sections(sections: tuple[Section, ...], measures: int) -> tuple[Section, ...]:
-    """The overview, then the sections to show: all of them for a workbook of up to :data:`ALL_AT_ONCE`
-    measures, else the one the officer picks (every section of a large workbook takes long to draw)."""
+def _keep() -> None:
+    st.session_state[_KEPT] = st.session_state[_SHOW]
+
+
+def shown_sections(sections: tuple[Section, ...]) -> tuple[Section, ...]:
+    """The overview, then the sections to show: one priority at a time, the first at first, or every one when the
+    officer asks (every section at once, with its chart and tables, takes long to draw)."""
     titles = {s.priority.number: f"{s.priority.number}. {s.priority.title}" for s in sections}
-    if st.session_state.get(_SHOW) not in (ALL, *titles):
-        st.session_state[_SHOW] = ALL if measures <= ALL_AT_ONCE or not sections else sections[0].priority.number
+    if st.session_state.get(_SHOW) not in (ALL, *titles):  # first drawn, or back from another page
+        kept = st.session_state.get(_KEPT)
+        st.session_state[_SHOW] = kept if kept in (ALL, *titles) else sections[0].priority.number if sections else ALL
     overview(sections, st.session_state[_SHOW] != ALL)
     if not sections:
         return sections
-    pick = st.selectbox("Priorities shown", [ALL, *titles], key=_SHOW, format_func=lambda n: titles.get(n, "Every priority"),
-                        help="Every priority's section, or one at a time (quicker to draw on a large workbook).")
+    pick = st.selectbox("Priorities shown", [*titles, ALL], key=_SHOW,
+                        format_func=lambda n: titles.get(n, "Every priority"),
+                        help="One priority's section at a time, or every priority's one after another.",
+                        on_change=_keep)
     if pick == ALL:
         return sections
     st.caption(f"Showing priority {pick} of {len(sections)}: choose another, or Every priority, above.")
@@ -297,5 +304,5 @@ if narrative:
                 heading = paragraph.heading
                 st.markdown(f"**{markdown_text(heading or 'Introduction')}**")
             st.text(paragraph.text)
-for part in shown_sections(view().sections, len(_state.current().measures)):
+for part in shown_sections(view().sections):
     priority_section(part)

@@ -10,8 +10,6 @@ from pprr.rules.status import Status
 from pprr.safe_text import markdown_text
 from pprr.year.edits import make_edit
 
-ALL_AT_ONCE = 300  # pages/priorities.py: measures up to which every section is shown at first
-
 pytestmark = pytest.mark.usefixtures("isolated_app")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PIXEL = "![seen](https://tracker.example/p.png) <img src=x onerror=alert(1)>"
@@ -19,7 +17,10 @@ PIXEL = "![seen](https://tracker.example/p.png) <img src=x onerror=alert(1)>"
 
 @pytest.fixture
 def at() -> AppTest:
-    return open_app("pages/priorities.py")
+    """The Priorities page showing every priority's section."""
+    at = open_app("pages/priorities.py")
+    at.selectbox(key="priorities_show").set_value(0).run()
+    return at
 
 
 def texts(at: AppTest) -> list[str]:
@@ -97,6 +98,7 @@ def test_many_red_measures_show_the_first_in_full_and_the_rest_in_one_table():
     at = AppTest.from_file(str(APP), default_timeout=30).run()
     at.file_uploader[0].set_value(("many-red.xlsx", make_workbook(measures=measures), XLSX)).run()
     at.switch_page("pages/priorities.py").run()
+    at.selectbox(key="priorities_show").set_value(0).run()  # every priority
     assert not at.exception
     assert all(r.status is Status.RED for r in at.session_state["pprr_derived"].ratings)
     shown = [t for t in texts(at) if t.startswith("✗ Red  ")]
@@ -106,23 +108,15 @@ def test_many_red_measures_show_the_first_in_full_and_the_rest_in_one_table():
     assert more == [[f"RED.{i}" for i in range(25, 30)]]
 
 
-def test_a_large_workbook_shows_one_priority_at_a_time_and_the_overview_opens_each():
-    measures = [{**MEASURES[0], "PI Code": f"BIG.{i}", "PI Name": f"Measure {i}", "Priority": 1 + i % 2}
-                for i in range(ALL_AT_ONCE + 1)]
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
-    at.file_uploader[0].set_value(("big.xlsx", make_workbook(measures=measures), XLSX)).run()
-    at.switch_page("pages/priorities.py").run()
+def test_one_priority_is_shown_at_a_time_the_first_at_first_and_the_picker_opens_each(q3):
+    at = open_app("pages/priorities.py")
     assert not at.exception
     sections = [h.value for h in at.header if h.value != "Overview"]
-    assert sections == [markdown_text("1. Start well and school readiness")]
+    assert sections == [markdown_text(f"1. {q3.priorities[0].title}")]
+    assert len(at.get("vega_lite_chart")) == 1
+    overview = next(m.value for m in at.markdown if q3.priorities[-1].title in m.value)
+    assert all(markdown_text(f"{p.number}. {p.title}") in overview for p in q3.priorities)  # every priority listed
     at.selectbox(key="priorities_show").set_value(2).run()
-    assert [h.value for h in at.header if h.value != "Overview"] == [markdown_text("2. Education, engagement and "
-                                                                                   "attainment")]
+    assert [h.value for h in at.header if h.value != "Overview"] == [markdown_text(f"2. {q3.priorities[1].title}")]
     at.selectbox(key="priorities_show").set_value(0).run()  # every priority
-    assert len([h.value for h in at.header if h.value != "Overview"]) == 2
-
-
-def test_a_small_workbook_shows_every_priority_with_links_down_the_page(at, q3):
-    assert len(q3.measures) <= ALL_AT_ONCE
-    assert at.selectbox(key="priorities_show").value == 0
-    assert len(at.get("vega_lite_chart")) == len(q3.priorities)
+    assert len([h.value for h in at.header if h.value != "Overview"]) == len(q3.priorities)

@@ -247,3 +247,12 @@ def download(page: Page, button: str) -> Download:
     with page.expect_download(timeout=TIMEOUT_MS) as saved:
         page.get_by_role("button", name=button, exact=True).click()
     return saved.value
+
+
+def show_priority(page: Page, label: str) -> None:
+    """On the Priorities page, pick ``label`` (e.g. "5. Children ..." or "Every priority") in Priorities shown."""
+    picker = page.get_by_test_id("stSelectbox").filter(has_text="Priorities shown").first
+    choice = picker.get_by_role("combobox")
+    choice.click()
+    page.get_by_role("option", name=label).click()
+    settle(page)
