@@ -19,6 +19,7 @@ from pathlib import Path
 import streamlit as st
 
 import pprr
+from app import memory
 from pprr.model import Measure, PortfolioWorkbook, Problem, Severity
 from pprr.report.pack import scenario_key
 from pprr.rules.status import Rating, Settings, rate_measures, rerate, settings_for
@@ -141,6 +142,7 @@ def remember_page(path: str) -> None:
 
 def start() -> Working:
     """Called by the entry script on every run, before the page: the working copy, its draft token in the URL."""
+    memory.start()
     st.session_state[_FIRST_RUN] = _WORKING not in st.session_state
     st.session_state[_ENTRY_RAN] = True
     w = working()

@@ -51,9 +51,9 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None
 class AppServer:
     """One streamlit server for the app, on a free loopback port, with its own drafts database."""
 
-    def __init__(self, drafts_db: Path):
+    def __init__(self, drafts_db: Path, port: int | None = None):
         self.drafts_db = drafts_db
-        self.port = _free_port()
+        self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
         self.log = drafts_db.with_suffix(".log")

@@ -1,0 +1,148 @@
+"""Memory given back once officers' sessions close.
+
+Streamlit keeps a closed tab's session for ``server.disconnectedSessionTTL`` seconds (120 by default) so that a tab
+that reconnects finds it. When that time is up, Streamlit's store of disconnected sessions (a time-limited cache)
+drops the session without shutting it down: its uploaded files, the bytes behind its download buttons and its
+session state stayed in memory for as long as the server ran.
+
+:func:`start` runs one light sweep every :data:`SWEEP_SECONDS`, on the server's own event loop (where Streamlit
+handles sessions): sessions past their time are shut down exactly as Streamlit shuts down a session it closes
+itself (uploads and downloads released, script thread stopped). After any session has gone, the collector runs and
+the C allocator is asked to hand its free pages back to the operating system (glibc's ``malloc_trim``); without
+that, memory freed by Python stays in the process.
+
+This is process-wide housekeeping and holds no officer's data beyond a session already on its way out. Should a
+later Streamlit store sessions differently, the sweep logs once that it cannot run and the app carries on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import ctypes.util
+import gc
+import logging
+import threading
+import time
+from collections import deque
+from typing import Any
+
+log = logging.getLogger("pprr.app")
+
+SWEEP_SECONDS = 15.0  # how often sessions past their time are looked for
+_lock = threading.Lock()
+_started = False
+_gone: deque[Any] = deque()  # sessions taken out of Streamlit's store since the last sweep (shut down by it)
+
+
+def _libc_trim():
+    """glibc's ``malloc_trim``, or None where the C library is not glibc (musl, macOS, Windows)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return None
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return trim
+
+
+_trim = _libc_trim()
+
+
+def give_back() -> None:
+    """Collect garbage, then return the allocator's free pages to the operating system."""
+    gc.collect()
+    if _trim is not None:
+        _trim(0)
+
+
+def _store_of(runtime) -> Any | None:
+    """The time-limited cache in which Streamlit keeps disconnected sessions (None if it has none)."""
+    cache = getattr(getattr(getattr(runtime, "_session_mgr", None), "_session_storage", None), "_cache", None)
+    return cache if callable(getattr(cache, "expire", None)) and hasattr(cache, "_on_remove") else None
+
+
+def _watch(cache) -> None:
+    """Note every session the store lets go of, however it lets go (expiry, eviction, reconnect, close)."""
+    previous = cache._on_remove
+
+    def removed(session_id, info) -> None:
+        _gone.append(info)
+        if previous is not None:
+            previous(session_id, info)
+
+    cache._on_remove = removed
+
+
+def sweep(runtime) -> int:
+    """On the event loop: drop the sessions past their time from the store and shut down every session the store
+    let go of that has not reconnected. Returns how many sessions were shut down."""
+    cache = _store_of(runtime)
+    if cache is None:
+        return 0
+    cache.expire()
+    manager = runtime._session_mgr
+    closed = 0
+    while _gone:
+        info = _gone.popleft()
+        session = getattr(info, "session", None)
+        if session is None or manager.is_active_session(session.id):
+            continue  # reconnected: the session lives on under the same id
+        session.shutdown()  # does nothing to a session already shut down
+        closed += 1
+    return closed
+
+
+def _sessions(runtime) -> int:
+    manager = runtime._session_mgr
+    cache = _store_of(runtime)
+    return len(manager.list_active_sessions()) + (len(cache._data) if cache is not None else 0)
+
+
+def _run(runtime, loop: asyncio.AbstractEventLoop) -> None:
+    seen = _sessions(runtime)
+    while not loop.is_closed():
+        time.sleep(SWEEP_SECONDS)
+        try:
+            closed, now = asyncio.run_coroutine_threadsafe(_on_loop(runtime), loop).result(timeout=60)
+        except Exception as error:  # noqa: BLE001 - the sweep must outlive any one failure; the operator is told
+            if loop.is_closed():
+                return
+            log.warning("memory sweep skipped: %s", error or type(error).__name__)
+            continue
+        if closed or now < seen:
+            give_back()
+        seen = now
+
+
+async def _on_loop(runtime) -> tuple[int, int]:
+    return sweep(runtime), _sessions(runtime)
+
+
+def start() -> None:
+    """Start the sweep once per server process (called on every run; does nothing after the first)."""
+    global _started
+    from streamlit.runtime import Runtime
+
+    if _started or not Runtime.exists():  # no server (a script run in a test harness): nothing to sweep
+        return
+    with _lock:
+        if _started:
+            return
+        _started = True
+    try:
+        runtime = Runtime.instance()
+        loop = runtime._get_async_objs().eventloop
+    except (RuntimeError, AttributeError) as error:
+        log.warning("memory sweep not started: %s", error)
+        return
+
+    def install() -> None:
+        cache = _store_of(runtime)
+        if cache is None:
+            log.warning("memory sweep not started: this Streamlit keeps disconnected sessions in an unknown store")
+            return
+        _watch(cache)
+        threading.Thread(target=_run, args=(runtime, loop), name="pprr-memory", daemon=True).start()
+
+    loop.call_soon_threadsafe(install)

@@ -1,0 +1,85 @@
+"""Sessions past Streamlit's hold on closed tabs are shut down, so their uploads, downloads and state are let go.
+
+Run against Streamlit's own session manager and session store (a time-limited cache), with stand-in sessions that
+record their shutdown; the server-level figures are measured by ``python -m bench.load``.
+"""
+
+from __future__ import annotations
+
+import time
+from types import SimpleNamespace
+
+import pytest
+from streamlit.runtime.memory_session_storage import MemorySessionStorage
+from streamlit.runtime.session_manager import ActiveSessionInfo, SessionInfo
+from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
+
+from app import memory
+
+HOLD = 0.2  # seconds a closed tab's session is kept (Streamlit's disconnectedSessionTTL, 120 s by default)
+
+
+class Session:
+    """Stands in for an AppSession: an id, and whether it was shut down."""
+
+    def __init__(self, session_id: str):
+        self.id = session_id
+        self.shutdowns = 0
+
+    def shutdown(self) -> None:
+        self.shutdowns += 1
+
+
+@pytest.fixture
+def runtime():
+    storage = MemorySessionStorage(ttl_seconds=HOLD)
+    manager = WebsocketSessionManager(storage, uploaded_file_manager=None, script_cache=None,
+                                      message_enqueued_callback=None)
+    cache = memory._store_of(SimpleNamespace(_session_mgr=manager))
+    assert cache is not None, "Streamlit's store of closed sessions is no longer where the sweep looks for it"
+    memory._gone.clear()
+    memory._watch(cache)
+    yield SimpleNamespace(_session_mgr=manager, storage=storage)
+    memory._gone.clear()
+
+
+def closed_tab(runtime, session_id: str) -> Session:
+    session = Session(session_id)
+    runtime.storage.save(SessionInfo(client=None, session=session))
+    return session
+
+
+def test_a_session_past_the_hold_is_shut_down(runtime):
+    session = closed_tab(runtime, "a")
+    assert memory.sweep(runtime) == 0 and session.shutdowns == 0  # still within the hold: it may reconnect
+    time.sleep(HOLD * 1.5)
+    assert memory.sweep(runtime) == 1
+    assert session.shutdowns == 1
+    assert runtime.storage.list() == []
+
+
+def test_a_session_the_store_dropped_on_its_own_is_shut_down_at_the_next_sweep(runtime):
+    old = closed_tab(runtime, "old")
+    time.sleep(HOLD * 1.5)
+    new = closed_tab(runtime, "new")  # saving reaps the expired entry without shutting it down
+    assert runtime.storage.get("old") is None and old.shutdowns == 0
+    assert memory.sweep(runtime) == 1
+    assert (old.shutdowns, new.shutdowns) == (1, 0)
+
+
+def test_a_session_that_reconnected_is_not_shut_down(runtime):
+    session = closed_tab(runtime, "back")
+    # What Streamlit does when the tab comes back: the session is active again and leaves the store.
+    runtime._session_mgr._active_session_info_by_id["back"] = ActiveSessionInfo(client=object(), session=session)
+    runtime.storage.delete("back")
+    time.sleep(HOLD * 1.5)
+    assert memory.sweep(runtime) == 0
+    assert session.shutdowns == 0
+
+
+def test_a_session_is_shut_down_once(runtime):
+    session = closed_tab(runtime, "twice")
+    time.sleep(HOLD * 1.5)
+    memory.sweep(runtime)
+    memory.sweep(runtime)
+    assert session.shutdowns == 1
