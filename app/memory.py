@@ -25,6 +25,7 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 log = logging.getLogger("pprr.app")
@@ -33,6 +34,22 @@ SWEEP_SECONDS = 15.0  # how often sessions past their time are looked for
 _lock = threading.Lock()
 _started = False
 _gone: deque[Any] = deque()  # sessions taken out of Streamlit's store since the last sweep (shut down by it)
+_releases: list[Callable[[], None]] = []  # what to let go of once no session is left (see when_idle)
+
+
+def when_idle(release: Callable[[], None]) -> None:
+    """Call ``release`` whenever the last session has gone: for caches shared by sessions (parsed workbooks
+    keyed by content), which then hold no officer's data once nobody is using the app."""
+    if release not in _releases:
+        _releases.append(release)
+
+
+def _release_all() -> None:
+    for release in _releases:
+        try:
+            release()
+        except Exception as error:  # noqa: BLE001 - one cache failing to clear must not stop the others
+            log.warning("could not release a cache: %s", error)
 
 
 def _libc_trim():
@@ -54,6 +71,23 @@ def give_back() -> None:
     gc.collect()
     if _trim is not None:
         _trim(0)
+
+
+def release_upload(uploaded) -> None:
+    """Drop an uploaded file from Streamlit's store of uploads once the app has read it.
+
+    Streamlit keeps every file a session uploaded until the session ends, even after the upload box that took it
+    is gone: ten refused 19 MB files were 190 MB held. The app keeps what it needs itself (the working copy's
+    bytes), so the upload's own copy goes as soon as the file is read, whether it was opened or refused.
+    """
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    file_id = getattr(uploaded, "file_id", None)
+    if ctx is None or file_id is None or not Runtime.exists():  # no server (a test harness): nothing is stored
+        return
+    Runtime.instance().uploaded_file_mgr.remove_file(ctx.session_id, file_id)
 
 
 def _store_of(runtime) -> Any | None:
@@ -110,9 +144,17 @@ def _run(runtime, loop: asyncio.AbstractEventLoop) -> None:
                 return
             log.warning("memory sweep skipped: %s", error or type(error).__name__)
             continue
-        if closed or now < seen:
-            give_back()
+        after_sweep(closed, seen, now)
         seen = now
+
+
+def after_sweep(closed: int, before: int, now: int) -> None:
+    """Once a sweep shut ``closed`` sessions down and the count of sessions went from ``before`` to ``now``: the
+    shared caches are emptied when none is left, and freed memory is handed back when any has gone."""
+    if now == 0 and (before or closed):
+        _release_all()
+    if closed or now < before:
+        give_back()
 
 
 async def _on_loop(runtime) -> tuple[int, int]:

@@ -83,6 +83,9 @@ def _parse(sha: str, filename: str, _data: bytes) -> PortfolioWorkbook:
     return pprr.load_workbook(_data, filename)
 
 
+memory.when_idle(_parse.clear)  # shared by sessions: emptied once the last session has gone
+
+
 def read(data: bytes, filename: str) -> tuple[str, PortfolioWorkbook]:
     """The content hash and the workbook. The reader reports problems rather than raising; should it raise all the
     same, the officer gets a plain problem, never a traceback."""

@@ -83,3 +83,22 @@ def test_a_session_is_shut_down_once(runtime):
     memory.sweep(runtime)
     memory.sweep(runtime)
     assert session.shutdowns == 1
+
+
+def test_shared_caches_are_emptied_once_the_last_session_has_gone(monkeypatch):
+    released, trimmed = [], []
+    monkeypatch.setattr(memory, "_releases", [])
+    monkeypatch.setattr(memory, "give_back", lambda: trimmed.append(1))
+    memory.when_idle(lambda: released.append(1))
+    memory.after_sweep(closed=1, before=3, now=2)  # sessions left: the caches stay, memory is handed back
+    assert (released, trimmed) == ([], [1])
+    memory.after_sweep(closed=0, before=2, now=0)  # the last two tabs were closed for good
+    assert (released, trimmed) == ([1], [1, 1])
+    memory.after_sweep(closed=0, before=0, now=0)  # idle already: nothing more to do
+    assert (released, trimmed) == ([1], [1, 1])
+
+
+def test_the_parse_cache_is_one_of_them():
+    from app import periods, state
+
+    assert state._parse.clear in memory._releases and periods._ratings.clear in memory._releases

@@ -10,7 +10,10 @@ small file at the same address, with the same session and token, is taken: the r
 from __future__ import annotations
 
 import http.client
+import re
+import time
 import tomllib
+import urllib.request
 import uuid
 from urllib.parse import urlsplit
 
@@ -90,3 +93,25 @@ def test_the_upload_box_says_the_limit_in_words_and_keeps_the_open_workbook(app_
     expect(page.get_by_text(f"File must be {LIMIT_MB}.0MB or smaller.")).to_be_visible()
     settle(page)
     expect(page.get_by_text(f"Open: {Q3_SAMPLE.name}")).to_be_visible()
+
+
+def held_upload_bytes(app_server) -> int:
+    """What Streamlit's store of uploads holds, from the server's own metrics endpoint (which recomputes its
+    memory figures at most every 5 s: the reading waits that long first)."""
+    time.sleep(5.5)
+    with urllib.request.urlopen(app_server.url + "/_stcore/metrics", timeout=30) as response:
+        text = response.read().decode()
+    found = re.search(r'^cache_memory_bytes\{cache_type="UploadedFileManager",cache=""\} (\d+)', text, re.MULTILINE)
+    assert "active_sessions" in text, "the server's metrics are not answering"
+    return int(found.group(1)) if found else 0  # the store is left out of the metrics while it is empty
+
+
+def test_upload_bytes_are_let_go_once_the_workbook_is_read_opened_or_refused(app_server, page):
+    open_app(page, app_server.url)
+    before = held_upload_bytes(app_server)
+    upload(page, AGREEMENT)  # opened: the app keeps its own copy as the working copy
+    assert held_upload_bytes(app_server) <= before
+    open_file(page, "refused.xlsx", b"PK\x03\x04" + bytes(2 * MB))  # refused by the upload gate
+    expect(page.get_by_text("refused.xlsx was not opened")).to_be_visible(timeout=30_000)
+    settle(page)
+    assert held_upload_bytes(app_server) <= before
