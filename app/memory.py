@@ -7,9 +7,9 @@ session state stayed in memory for as long as the server ran.
 
 :func:`start` runs one light sweep every :data:`SWEEP_SECONDS`, on the server's own event loop (where Streamlit
 handles sessions): sessions past their time are shut down exactly as Streamlit shuts down a session it closes
-itself (uploads and downloads released, script thread stopped). After any session has gone, the collector runs and
-the C allocator is asked to hand its free pages back to the operating system (glibc's ``malloc_trim``); without
-that, memory freed by Python stays in the process.
+itself (uploads and downloads released, script thread stopped), and downloads no session shows any more are
+deleted. After any session has gone, the collector runs and the C allocator is asked to hand its free pages back
+to the operating system (glibc's ``malloc_trim``); without that, memory freed by Python stays in the process.
 
 This is process-wide housekeeping and holds no officer's data beyond a session already on its way out. Should a
 later Streamlit store sessions differently, the sweep logs once that it cannot run and the app carries on.
@@ -22,6 +22,7 @@ import ctypes
 import ctypes.util
 import gc
 import logging
+import os
 import threading
 import time
 from collections import deque
@@ -52,18 +53,28 @@ def _release_all() -> None:
             log.warning("could not release a cache: %s", error)
 
 
-def _libc_trim():
-    """glibc's ``malloc_trim``, or None where the C library is not glibc (musl, macOS, Windows)."""
+ARENAS = 2  # glibc's malloc arenas: its default of 8 per core spreads each session's frees over many heaps
+_M_ARENA_MAX = -8  # mallopt's parameter number for the arena limit (glibc's malloc.h)
+
+
+def _glibc():
+    """The C library when it is glibc (which has ``malloc_trim`` and ``mallopt``), else None (musl, macOS)."""
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        trim = libc.malloc_trim
+        libc.malloc_trim.argtypes, libc.malloc_trim.restype = [ctypes.c_size_t], ctypes.c_int
+        libc.mallopt.argtypes, libc.mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     except (OSError, AttributeError):
         return None
-    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
-    return trim
+    return libc
 
 
-_trim = _libc_trim()
+_libc = _glibc()
+_trim = _libc.malloc_trim if _libc is not None else None
+if _libc is not None and "MALLOC_ARENA_MAX" not in os.environ:
+    # Set once as the app's modules load, before the sessions' script threads allocate: fewer arenas means memory
+    # freed by one session is reused by the next instead of sitting, fragmented, in an arena of its own. An
+    # operator's own MALLOC_ARENA_MAX (read by glibc at start-up) is left as it is.
+    _libc.mallopt(_M_ARENA_MAX, ARENAS)
 
 
 def give_back() -> None:
@@ -124,6 +135,9 @@ def sweep(runtime) -> int:
             continue  # reconnected: the session lives on under the same id
         session.shutdown()  # does nothing to a session already shut down
         closed += 1
+    # A download no session shows any more is marked on one pass and deleted on the next; Streamlit makes a pass
+    # after each script run, so the last session's downloads stayed until someone else used the app.
+    runtime.media_file_mgr.remove_orphaned_files()
     return closed
 
 

@@ -1,22 +1,28 @@
 """Load harness: N officers at once in real headless Chromium against one app server on loopback.
 
 Each user opens the app, uploads the Q3 sample, makes one edit through the Measures page's keyboard form (saved as
-a draft in the store), and builds the PDF pack. For each step it prints how many users succeeded and the p50 / p95
-time, and the server's resident memory before the users, at the peak, and after their sessions closed.
+a draft in the store), and builds the PDF pack. For each round it prints how many users succeeded at each step and
+the p50 / p95 time, and the server's resident memory before the round, at its peak, and ``--settle`` seconds after
+the round's browsers closed (past Streamlit's 120-second hold on closed tabs), beside the idle level; then what
+Streamlit itself still holds (uploads, download bytes, st.cache_data), from the server's metrics endpoint.
 
-    .venv/bin/python -m bench.load --users 2 4 8
+    .venv/bin/python -m bench.load --users 2 4 8 --rounds 3
 
-Loopback only, bounded (one round per user count), its own store in a temporary folder. Timings on a shared
-machine are noisy: read them as orders of magnitude.
+Idle is measured after one warm-up user: the first session loads pandas, Altair, reportlab and the pages once per
+process, which is start-up, not memory held by sessions. Loopback only, its own store in a temporary folder, on
+port 8630 unless ``--port`` says otherwise. Timings on a shared machine are noisy: read them as orders of
+magnitude.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, AppServer
@@ -128,6 +134,22 @@ def settled_rss(pid: int, seconds: float) -> float:
     return rss_mb(pid)
 
 
+def held(url: str) -> str:
+    """What Streamlit itself says it holds, from the server's metrics endpoint: uploads, the bytes behind download
+    buttons, st.cache_data, and the sessions still connected."""
+    with urllib.request.urlopen(url + "/_stcore/metrics", timeout=30) as response:
+        text = response.read().decode()
+    kinds = {"UploadedFileManager": "uploads", "st_memory_media_file_storage": "downloads",
+             "st_cache_data": "cache_data"}
+    sizes = dict.fromkeys(kinds.values(), 0)
+    for kind, size in re.findall(r'^cache_memory_bytes\{cache_type="([^"]+)"[^}]*\} (\d+)', text, re.MULTILINE):
+        if kind in kinds:
+            sizes[kinds[kind]] += int(size)
+    sessions = re.search(r"^active_sessions (\d+)", text, re.MULTILINE)
+    return (", ".join(f"{name} {size / 1024:.0f} KB" for name, size in sizes.items())
+            + f", {sessions.group(1) if sessions else '?'} sessions connected")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, nargs="+", default=[2, 4, 8], help="users at once, one round each")
@@ -147,7 +169,7 @@ def main() -> None:
             _, ok, peak = asyncio.run(round_of(1, server))
             idle = settled_rss(pid, args.settle)
             print(f"warm-up: 1 user, {sum(ok.values())}/{len(STEPS)} steps ok, peak {peak:.0f} MB; "
-                  f"idle RSS {idle:.0f} MB ({args.settle:.0f} s after the session closed)")
+                  f"idle RSS {idle:.0f} MB ({args.settle:.0f} s after the session closed); held: {held(server.url)}")
             worst = 0.0
             for repeat in range(1, args.rounds + 1):
                 for users in args.users:
@@ -157,6 +179,7 @@ def main() -> None:
                     worst = max(worst, after - idle)
                     print(f"round {repeat}, {users} users: server RSS {before:.0f} MB before, {peak:.0f} MB peak, "
                           f"{after:.0f} MB after ({args.settle:.0f} s), {after - idle:+.0f} MB from idle")
+                    print(f"  held after: {held(server.url)}")
                     print(f"  {'step':<8}{'ok':>6}{'p50 s':>9}{'p95 s':>9}")
                     for step in STEPS:
                         print(f"  {step:<8}{ok[step]:>3}/{users:<2}{p(times[step], 0.5):>9}{p(times[step], 0.95):>9}")

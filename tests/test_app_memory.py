@@ -10,6 +10,8 @@ import time
 from types import SimpleNamespace
 
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.runtime.memory_session_storage import MemorySessionStorage
 from streamlit.runtime.session_manager import ActiveSessionInfo, SessionInfo
 from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
@@ -39,7 +41,8 @@ def runtime():
     assert cache is not None, "Streamlit's store of closed sessions is no longer where the sweep looks for it"
     memory._gone.clear()
     memory._watch(cache)
-    yield SimpleNamespace(_session_mgr=manager, storage=storage)
+    media = MediaFileManager(MemoryMediaFileStorage("/media"))
+    yield SimpleNamespace(_session_mgr=manager, storage=storage, media_file_mgr=media)
     memory._gone.clear()
 
 
@@ -83,6 +86,18 @@ def test_a_session_is_shut_down_once(runtime):
     memory.sweep(runtime)
     memory.sweep(runtime)
     assert session.shutdowns == 1
+
+
+def test_downloads_no_session_shows_are_deleted_within_two_sweeps(runtime):
+    media = runtime.media_file_mgr
+    url = media.add(b"a committee pack", "application/pdf", "download_pack", "pack.pdf", is_for_static_download=True)
+    file_id = url.rsplit("/", 1)[1].split(".")[0]
+    memory.sweep(runtime)
+    assert media.read_file(file_id) is not None  # still shown by its session
+    media.clear_session_refs()  # what a session's shutdown does (outside a script run the session is "dontcare")
+    memory.sweep(runtime)  # marked
+    memory.sweep(runtime)  # deleted
+    assert media.read_file(file_id) is None
 
 
 def test_shared_caches_are_emptied_once_the_last_session_has_gone(monkeypatch):
