@@ -14,6 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from app import memory
 from app import state as _state
 from pprr.model import PortfolioWorkbook
 from pprr.report.pack import scenario_key
@@ -102,6 +103,9 @@ def open_period(info: PeriodInfo) -> PortfolioWorkbook | StoreProblem:
 @st.cache_data(max_entries=32, show_spinner=False)
 def _ratings(sha: str, _wb: PortfolioWorkbook) -> tuple[Rating, ...]:
     return rate_measures(_wb.measures, settings_for(_wb))
+
+
+memory.when_idle(_ratings.clear)  # shared by sessions: emptied once the last session has gone
 
 
 def ratings_of(info: PeriodInfo, wb: PortfolioWorkbook) -> tuple[Rating, ...]:

@@ -19,6 +19,7 @@ from pathlib import Path
 import streamlit as st
 
 import pprr
+from app import memory
 from pprr.model import Measure, PortfolioWorkbook, Problem, Severity
 from pprr.report.pack import scenario_key
 from pprr.rules.status import Rating, Settings, rate_measures, rerate, settings_for
@@ -80,6 +81,9 @@ class Derived:
 def _parse(sha: str, filename: str, _data: bytes) -> PortfolioWorkbook:
     """The workbook read from ``_data``; cached by content hash (the bytes themselves are not hashed again)."""
     return pprr.load_workbook(_data, filename)
+
+
+memory.when_idle(_parse.clear)  # shared by sessions: emptied once the last session has gone
 
 
 def read(data: bytes, filename: str) -> tuple[str, PortfolioWorkbook]:
@@ -148,6 +152,7 @@ def remember_page(path: str) -> None:
 
 def start() -> Working:
     """Called by the entry script on every run, before the page: the working copy, its draft token in the URL."""
+    memory.start()
     st.session_state[_FIRST_RUN] = _WORKING not in st.session_state
     st.session_state[_ENTRY_RAN] = True
     w = working()

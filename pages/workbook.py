@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from app import import_step
+from app import import_step, memory
 from app import state as _state
 from pprr.model import PortfolioWorkbook, Problem, Severity
 from pprr.rules import finance
@@ -178,7 +178,9 @@ def upload() -> None:
         help="Fill in the template below, or upload last quarter's workbook. Nothing you upload is shared.",
     )
     if uploaded is not None:
-        request_open(uploaded.getvalue(), uploaded.name)
+        data, name = uploaded.getvalue(), uploaded.name
+        memory.release_upload(uploaded)  # read: the server's copy of the upload goes now, opened or refused
+        request_open(data, name)
         st.rerun()
     st.button("Open the Q3 illustrative sample", key="open_sample", on_click=request_open, width="stretch",
               args=(_state.SAMPLE.read_bytes(), _state.SAMPLE.name))

@@ -154,3 +154,24 @@ def test_a_broken_template_workbook_is_still_sent_back_to_excel(at, agreement_by
 
     at.file_uploader[0].set_value(("bad.xlsx", make_workbook(measures=[{"PI Code": "X"}]), XLSX)).run()
     assert "Fix this in Excel" in at.error[0].value
+
+
+def test_a_file_over_the_upload_limit_is_refused_in_words_before_it_is_read_and_is_not_kept(at):
+    import tomllib
+    from pathlib import Path
+
+    from pprr.workbook import gate
+
+    config = tomllib.loads((Path(__file__).parents[1] / ".streamlit" / "config.toml").read_text())
+    assert gate.MAX_UPLOAD_MB == config["server"]["maxUploadSize"]  # the app's own check is the server's limit
+    big = b"PK\x03\x04" + bytes((gate.MAX_UPLOAD_MB << 20) + 1)
+    at.file_uploader[0].set_value(("big.xlsx", big, XLSX)).run()
+    assert not at.exception
+    refused = at.error[0].value.replace("\\", "")  # as shown, without Markdown's escapes
+    assert "big.xlsx was not opened" in refused and gate.TOO_LARGE in refused  # the size, not a parse failure
+    assert "still open" in refused
+    assert at.session_state["pprr_working"].filename == SAMPLE.name
+    # The refused bytes are not held by the session: only what was said about them.
+    values = [at.session_state[key] for key in at.session_state]
+    held = [v for value in values for v in (value if isinstance(value, tuple) else (value,))]
+    assert not any(isinstance(v, (bytes, bytearray)) and len(v) >= len(big) for v in held)

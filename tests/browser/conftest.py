@@ -51,9 +51,10 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None
 class AppServer:
     """One streamlit server for the app, on a free loopback port, with its own drafts database."""
 
-    def __init__(self, drafts_db: Path):
+    def __init__(self, drafts_db: Path, port: int | None = None, options: tuple[str, ...] = ()):
         self.drafts_db = drafts_db
-        self.port = _free_port()
+        self.port = port or _free_port()
+        self.options = options  # further `streamlit run` options, e.g. ("--server.disconnectedSessionTTL", "2")
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
         self.log = drafts_db.with_suffix(".log")
@@ -65,7 +66,7 @@ class AppServer:
                 [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
                  "--server.headless", "true", "--server.port", str(self.port), "--server.address", "127.0.0.1",
                  # Source files edited while the suite runs must not reload modules under a live session.
-                 "--server.fileWatcherType", "none"],
+                 "--server.fileWatcherType", "none", *self.options],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             )
         _wait_healthy(self.url, self.proc)
