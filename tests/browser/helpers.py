@@ -255,4 +255,6 @@ def show_priority(page: Page, label: str) -> None:
     choice = picker.get_by_role("combobox")
     choice.click()
     page.get_by_role("option", name=label).click()
+    if label != "Every priority":  # its section drawn, not only the run started
+        expect(page.locator("h2", has_text=label).first).to_be_visible(timeout=TIMEOUT_MS)
     settle(page)
