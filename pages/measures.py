@@ -163,6 +163,12 @@ def filtered(frame: pd.DataFrame, wb: PortfolioWorkbook) -> pd.DataFrame:
                                          placeholder="All")
     chosen_types = kind.multiselect("Measure type", MEASURE_TYPES, key="measures_type", placeholder="All")
     text = search.text_input("Search code or name", key="measures_search", placeholder="e.g. CFSE.1 or smoking")
+    return kept(frame, chosen_priorities, chosen_statuses, chosen_types, text)
+
+
+def kept(frame: pd.DataFrame, chosen_priorities: list, chosen_statuses: list, chosen_types: list,
+         text: str) -> pd.DataFrame:
+    """The rows the filters keep."""
     keep = pd.Series(True, index=frame.index)
     if chosen_priorities:
         keep &= frame["priority"].isin(chosen_priorities)
@@ -287,15 +293,26 @@ def edit_form(wb: PortfolioWorkbook, fields: dict[str, str]) -> None:
             st.rerun()  # the grid and the message above show the result
 
 
-def take_grid_edits(key: str) -> None:
+def take_grid_edits(key: str) -> bool:
     """Record the cells committed in the grid since the last run, before the rows are worked out, so this run
-    shows their new status."""
+    shows their new status; whether there were any."""
     cells = _grid.new_edits(key)
     if not cells:
-        return
+        return False
     wb = _state.current()
     fields = edit_fields(wb)
     record([(c.row, c.field, c.text) for c in cells if c.field in fields], fields, wb)
+    return True
+
+
+def refresh(key: str) -> tuple[pd.DataFrame, int, bool]:
+    """When a cell is committed: the grid's rows with it, at once, under the filters as set (the rest of the page
+    follows in a second run)."""
+    taken = take_grid_edits(key)
+    state = st.session_state
+    rows = kept(view().frame, state.get("measures_priority") or [], state.get("measures_status") or [],
+                state.get("measures_type") or [], state.get("measures_search") or "")
+    return rows, state.get(_NONCE, 0), taken
 
 
 working = _state.working()
@@ -316,7 +333,8 @@ with _grid.above():
         if message:
             (st.error if message[0] == "error" else st.success)(markdown_text(message[1]))
         st.caption(f"Showing {len(shown)} of {len(frame)} measures.")
-_grid.show(shown, columns(wb.comparator_sets, chosen_set(wb)), key, sync=st.session_state.get(_NONCE, 0))
+_grid.show(shown, columns(wb.comparator_sets, chosen_set(wb)), key, sync=st.session_state.get(_NONCE, 0),
+           refresh=lambda: refresh(key))
 edit_form(wb, fields)
 keys()
 change_log()
