@@ -15,6 +15,10 @@ TEST_STAMP := $(VENV)/.installed-test-$(HASH)
 # setuptools reports an editable install with an informational warning block; it is not a problem, so the build
 # step runs with warnings off (pip's own errors still show).
 PIP := PYTHONWARNINGS=ignore $(BIN)/python -m pip --disable-pip-version-check
+# glibc's malloc arenas: 2, not its default of 8 per core, so memory freed when officers' sessions close is reused
+# by the next sessions instead of keeping many heaps from shrinking (see app/memory.py). glibc reads it only at
+# start-up, so it is set here for the app server and for every server the tests and benchmarks start.
+export MALLOC_ARENA_MAX ?= 2
 
 .PHONY: run test install install-test venv browser-deps postgres-deps lint bench sample clean
 

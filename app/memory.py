@@ -10,6 +10,7 @@ handles sessions): sessions past their time are shut down exactly as Streamlit s
 itself (uploads and downloads released, script thread stopped), and downloads no session shows any more are
 deleted. After any session has gone, the collector runs and the C allocator is asked to hand its free pages back
 to the operating system (glibc's ``malloc_trim``); without that, memory freed by Python stays in the process.
+The server should run with ``MALLOC_ARENA_MAX=2`` (``make run`` sets it; see :func:`arena_note`).
 
 This is process-wide housekeeping and holds no officer's data beyond a session already on its way out. Should a
 later Streamlit store sessions differently, the sweep logs once that it cannot run and the app carries on.
@@ -53,16 +54,14 @@ def _release_all() -> None:
             log.warning("could not release a cache: %s", error)
 
 
-ARENAS = 2  # glibc's malloc arenas: its default of 8 per core spreads each session's frees over many heaps
-_M_ARENA_MAX = -8  # mallopt's parameter number for the arena limit (glibc's malloc.h)
+ARENA_LIMIT = "2"  # glibc malloc arenas the server should run with (MALLOC_ARENA_MAX, set by `make run`)
 
 
 def _glibc():
-    """The C library when it is glibc (which has ``malloc_trim`` and ``mallopt``), else None (musl, macOS)."""
+    """The C library when it is glibc (which has ``malloc_trim``), else None (musl, macOS)."""
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         libc.malloc_trim.argtypes, libc.malloc_trim.restype = [ctypes.c_size_t], ctypes.c_int
-        libc.mallopt.argtypes, libc.mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     except (OSError, AttributeError):
         return None
     return libc
@@ -70,11 +69,22 @@ def _glibc():
 
 _libc = _glibc()
 _trim = _libc.malloc_trim if _libc is not None else None
-if _libc is not None and "MALLOC_ARENA_MAX" not in os.environ:
-    # Set once as the app's modules load, before the sessions' script threads allocate: fewer arenas means memory
-    # freed by one session is reused by the next instead of sitting, fragmented, in an arena of its own. An
-    # operator's own MALLOC_ARENA_MAX (read by glibc at start-up) is left as it is.
-    _libc.mallopt(_M_ARENA_MAX, ARENAS)
+
+
+def arena_note(environ: dict[str, str], glibc: bool) -> str | None:
+    """What to tell the operator when the server runs on glibc without a limit on its malloc arenas, else None.
+
+    glibc gives each thread that allocates at the same time as another a heap of its own ("arena"), up to 8 per
+    core. Every Streamlit script run is a thread, so officers working at once spread their memory over many heaps,
+    and the little that outlives their sessions keeps each heap from shrinking (``bench/load.py`` measures it).
+    With two arenas the next sessions reuse what the last ones freed. glibc fixes its limit early (by the time the
+    app's code runs, the server's own threads have fixed it: ``mallopt`` from here has no effect), so the limit can
+    only come from the environment that starts the server.
+    """
+    if not glibc or environ.get("MALLOC_ARENA_MAX"):
+        return None
+    return (f"MALLOC_ARENA_MAX is not set: memory freed when sessions close may stay with the server. Start it "
+            f"with MALLOC_ARENA_MAX={ARENA_LIMIT} in its environment (make run does).")
 
 
 def give_back() -> None:
@@ -186,6 +196,9 @@ def start() -> None:
         if _started:
             return
         _started = True
+    note = arena_note(dict(os.environ), _libc is not None)
+    if note:
+        log.warning(note)
     try:
         runtime = Runtime.instance()
         loop = runtime._get_async_objs().eventloop

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect, sync_playwright
 
+from app.memory import ARENA_LIMIT
 from bench.run import SAMPLE, generated_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,7 +56,7 @@ class Server:
             [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.port",
              str(self.port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
              "--browser.gatherUsageStats", "false", *options],
-            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+            cwd=ROOT, env={"MALLOC_ARENA_MAX": ARENA_LIMIT, **os.environ, "PYTHONPATH": str(ROOT), **env},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -6,7 +6,10 @@ record their shutdown; the server-level figures are measured by ``python -m benc
 
 from __future__ import annotations
 
+import os
+import subprocess
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -18,6 +21,7 @@ from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
 
 from app import memory
 
+ROOT = Path(__file__).resolve().parents[1]
 HOLD = 0.2  # seconds a closed tab's session is kept (Streamlit's disconnectedSessionTTL, 120 s by default)
 
 
@@ -117,3 +121,32 @@ def test_the_parse_cache_is_one_of_them():
     from app import periods, state
 
     assert state._parse.clear in memory._releases and periods._ratings.clear in memory._releases
+
+
+@pytest.mark.parametrize(("environ", "glibc", "told"), [
+    ({}, True, True),  # glibc's default: up to 8 heaps per core
+    ({"MALLOC_ARENA_MAX": "2"}, True, False),
+    ({"MALLOC_ARENA_MAX": ""}, True, True),  # set but empty: glibc ignores it
+    ({}, False, False),  # musl or macOS: no glibc arenas to limit
+])
+def test_the_operator_is_told_when_the_server_runs_without_an_arena_limit(environ, glibc, told):
+    note = memory.arena_note(environ, glibc)
+    assert (note is not None) == told
+    if told:
+        assert f"MALLOC_ARENA_MAX={memory.ARENA_LIMIT}" in note and "make run" in note
+
+
+def arena_limit_under_make(env: dict[str, str]) -> str:
+    """MALLOC_ARENA_MAX as a recipe of the project's Makefile sees it, started with ``env``."""
+    shown = subprocess.run(["make", "-s", "--no-print-directory", "-f", "Makefile", "--eval",
+                            "arena-limit: ; @echo $$MALLOC_ARENA_MAX", "arena-limit"],
+                           cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    return shown.stdout.strip()
+
+
+def test_make_starts_every_server_with_the_arena_limit():
+    """glibc reads MALLOC_ARENA_MAX only when a process starts, so it comes from the Makefile's environment: the
+    app server of `make run` and every server the tests and benchmarks start inherit it."""
+    env = {k: v for k, v in os.environ.items() if k not in {"MALLOC_ARENA_MAX", "MAKEFLAGS", "MAKELEVEL", "MFLAGS"}}
+    assert arena_limit_under_make(env) == memory.ARENA_LIMIT
+    assert arena_limit_under_make({**env, "MALLOC_ARENA_MAX": "4"}) == "4"  # an operator's own setting is kept

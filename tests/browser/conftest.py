@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from app.memory import ARENA_LIMIT
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("PPRR_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
@@ -61,6 +63,7 @@ class AppServer:
 
     def start(self) -> AppServer:
         env = dict(os.environ, PPRR_DATABASE_URL=f"sqlite:///{self.drafts_db}", STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+        env.setdefault("MALLOC_ARENA_MAX", ARENA_LIMIT)  # as `make run` starts the app
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
