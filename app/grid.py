@@ -53,6 +53,12 @@ _REQUEST = "pprr_grid_request"  # session state: what the page asked the grid to
 _PLACES = "pprr_grid_places"  # session state: this run's containers above, beside and for the grid
 _LAST = "pprr_grid_last"  # session state: what the grid last showed, kept in it while it is hidden
 
+# Out of sight, out of the tab order and out of the accessibility tree, but still laid out at its full size: the
+# grid keeps its rows drawn while hidden, so showing it again draws nothing new (hidden with display: none, the
+# grid's frame had no size, and coming back meant AG Grid laying out and drawing every visible row again). The
+# negative margin takes back the gap the page's layout leaves after an element.
+HIDDEN_STYLE = (f'<style>[data-testid="stLayoutWrapper"]:has(> .st-key-{SLOT_KEY}) {{ max-height: 0; '
+                "overflow: hidden; visibility: hidden; margin-bottom: -1rem; }</style>")
 _STYLES = {status.value: {"backgroundColor": style.fill, "color": style.text, "fontWeight": "600"}
            for status, style in STATUS_STYLES.items()}
 STATUS_CELL_STYLE = JsCode(
@@ -265,7 +271,7 @@ def finish() -> None:
     _head, grid, side = st.session_state[_PLACES]
     if st.session_state.get(_REQUEST) is None:
         with side:  # a style sheet takes no room; the grid keeps its place in the browser, out of sight
-            st.html(f"<style>.st-key-{SLOT_KEY} {{ display: none; }}</style>")
+            st.html(HIDDEN_STYLE)
     with grid:
         _host()
 
