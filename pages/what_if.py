@@ -3,20 +3,22 @@
 Scenario targets are set many at once in an editable grid, or one at a time in a form (the keyboard-friendly way).
 """
 
+from dataclasses import dataclass
+
 import pandas as pd
 import streamlit as st
 
 from app import grid as _grid
 from app import state as _state
 from pprr.model import Measure, PortfolioWorkbook
-from pprr.rules.status import STATUS_STYLES, Rating, count_statuses, rate_measures
+from pprr.rules.status import STATUS_STYLES, Rating, count_statuses, rerate
 from pprr.rules.values import UnreadableValue
 from pprr.safe_text import markdown_text
 
 _MESSAGE = "what_if_message"
 _REVISION = "what_if_scenario_revision"  # bumped on a refusal, so the grid shows the stored value again
 _CONFIRM = "what_if_confirm"  # "adopt" or "discard" while the officer is asked to confirm
-FRAME = "what_if_grid_frame"  # the grid's rows as last shown
+VIEW = "what_if_view"  # the scenario view last worked out (see view())
 SCENARIO = "scenario_target"
 
 
@@ -57,6 +59,33 @@ def grid_frame(wb: PortfolioWorkbook, official: tuple[Rating, ...], scenario: tu
             _grid.STATUS_KEY: s.status.value, _grid.EDITED: SCENARIO if text else "",
         })
     return pd.DataFrame(rows, columns=[c.field for c in columns()])
+
+
+@dataclass(frozen=True)
+class View:
+    """The scenario's workbook, ratings and grid rows for one state of the working copy and one scenario."""
+
+    source: _state.Derived  # the working copy's derived state (official workbook and ratings)
+    scenario: tuple[tuple[str, str], ...]  # the scenario's targets, sorted
+    workbook: PortfolioWorkbook  # the working copy with the scenario's targets in place of the official ones
+    ratings: tuple[Rating, ...]
+    frame: pd.DataFrame
+
+
+def view() -> View:
+    """Worked out again only when the working copy or the scenario has changed. A measure the scenario does not
+    touch is the very measure of the working copy, so its official rating stands: only the scenario's measures are
+    rated again."""
+    derived = _state.derived()
+    chosen = _state.working().scenario
+    scenario = tuple(sorted(chosen.items()))
+    memo: View | None = st.session_state.get(VIEW)
+    if memo is None or memo.source is not derived or memo.scenario != scenario:
+        swb = _state.scenario_workbook()
+        ratings = rerate(derived.current, derived.ratings, swb, derived.settings)
+        memo = View(derived, scenario, swb, ratings, grid_frame(derived.current, derived.ratings, ratings, chosen))
+        st.session_state[VIEW] = memo
+    return memo
 
 
 def grid_changes(key: str) -> list[tuple[int, str]]:
@@ -121,7 +150,29 @@ def by_priority(frame: pd.DataFrame, wb: PortfolioWorkbook) -> pd.DataFrame:
     titles = {p.number: p.title for p in wb.priorities}
     chosen = st.multiselect("Priority", sorted(set(frame["priority"])), key="what_if_priority",
                             format_func=lambda n: f"{n}. {titles.get(n, '')}".strip(), placeholder="All priorities")
-    return frame[frame["priority"].isin(chosen)] if chosen else frame
+    return kept(frame, chosen)
+
+
+def kept(frame: pd.DataFrame, priorities: list) -> pd.DataFrame:
+    """The rows of the chosen priorities (every row when none is chosen)."""
+    return frame[frame["priority"].isin(priorities)] if priorities else frame
+
+
+def take_grid_changes() -> bool:
+    """Put the scenario targets committed in the grid since the last run into the scenario, before the rows are
+    worked out; whether there were any."""
+    changes = grid_changes(grid_key())
+    if changes:
+        record(changes, {m.row: m for m in _state.current().measures})
+    return bool(changes)
+
+
+def refresh() -> tuple[pd.DataFrame, int, bool]:
+    """When a scenario target is committed: the grid's rows with its new scenario status, at once, under the
+    priority filter as set (the rest of the page, with the moved counts, follows in a second run)."""
+    taken = take_grid_changes()
+    return (kept(view().frame, st.session_state.get("what_if_priority") or []),
+            st.session_state.get(_REVISION, 0), taken)
 
 
 def grid_key() -> str:
@@ -133,7 +184,7 @@ def grid(frame: pd.DataFrame, shown: pd.DataFrame) -> None:
     by :func:`main` before the rows are worked out)."""
     st.caption(f"Showing {len(shown)} of {len(frame)} measures. Double-click a scenario target (or select it and "
                "press Enter) to change it; empty it to drop the measure from the scenario. Tab leaves the grid.")
-    _grid.show(shown, columns(), grid_key(), height=420, sync=st.session_state.get(_REVISION, 0))
+    _grid.show(shown, columns(), grid_key(), height=420, sync=st.session_state.get(_REVISION, 0), refresh=refresh)
 
 
 def moved_panel(official: tuple[Rating, ...], scenario: tuple[Rating, ...]) -> None:
@@ -193,16 +244,11 @@ def main() -> None:
         st.title("What-if")
         st.caption("Targets changed here are a scenario, kept apart from the official targets. The scenario is "
                    "never written to the downloaded workbook unless you adopt it.")
+    take_grid_changes()
     wb = _state.current()
     rows = {m.row: m for m in wb.measures}
-    changes = grid_changes(grid_key())
-    if changes:
-        record(changes, rows)
-    official = _state.ratings()
-    swb = _state.scenario_workbook()
-    scenario = rate_measures(swb.measures, _state.settings())
-    frame = grid_frame(wb, official, scenario, _state.working().scenario)
-    st.session_state[FRAME] = frame
+    shown_view = view()
+    official, swb, scenario, frame = shown_view.source.ratings, shown_view.workbook, shown_view.ratings, shown_view.frame
     with _grid.above():
         shown = by_priority(frame, wb)
         with st.container(key="what_if_messages"):

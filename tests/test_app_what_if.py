@@ -7,7 +7,7 @@ from apptest import grid_edit, open_app, open_form
 from streamlit.testing.v1 import AppTest
 
 from pages import what_if
-from pprr.rules.status import Status, count_statuses
+from pprr.rules.status import Status, count_statuses, rate_measures
 from pprr.year.edits import make_edit
 
 pytestmark = pytest.mark.usefixtures("isolated_app")
@@ -94,7 +94,7 @@ def test_an_unreadable_scenario_target_is_refused(at):
 
 
 def grid_frame(at: AppTest) -> pd.DataFrame:
-    return at.session_state[what_if.FRAME].set_index("row")
+    return at.session_state[what_if.VIEW].frame.set_index("row")
 
 
 def grid_keys(at: AppTest) -> list[str]:
@@ -169,3 +169,18 @@ def test_an_unreadable_grid_target_is_refused_naming_the_measure(at):
     assert at.error[0].value.startswith(r"CFSE\.1\: \'lower please\'")  # the text is shown escaped
     assert list(at.session_state["pprr_working"].scenario.values()) == ["Aim to maximise"]
     assert grid_frame(at).loc[2, what_if.SCENARIO] == ""
+
+
+def test_only_the_measures_the_scenario_touches_are_rated_again(at):
+    """The scenario's ratings are the official ones, object for object, for every measure it leaves alone, and
+    what rating every measure from scratch would give for the ones it touches."""
+    official = at.session_state["pprr_derived"]
+    set_target(at, 2, "8%")
+    shown = at.session_state[what_if.VIEW]
+    assert shown.source is official
+    measures = shown.workbook.measures
+    assert shown.ratings == rate_measures(measures, official.settings)
+    fresh = [m.row for m, r, o in zip(measures, shown.ratings, official.ratings) if r is not o]
+    assert fresh == [2]
+    at.run()  # a rerun with nothing new works nothing out again
+    assert at.session_state[what_if.VIEW] is shown

@@ -20,6 +20,7 @@ from .helpers import (
     PAGES,
     TIMEOUT_MS,
     badge,
+    code_cell,
     edit_cell,
     expect_edits,
     go_to,
@@ -91,6 +92,24 @@ def test_an_edit_keeps_the_grid_its_sort_scroll_and_focus(app_server, page):
     assert focused_cell(page) == ("actual", row_id)
     assert page.evaluate("() => document.activeElement.tagName") == "IFRAME"
     expect_edits(page, 1)
+
+
+def test_a_scenario_target_committed_in_the_grid_moves_its_status_and_the_counts(app_server, page):
+    open_app(page, app_server.url)
+    go_to(page, "What-if")
+    wait_drawn(page)
+    page.locator(GRID_IFRAME).evaluate("frame => frame.dataset.kept = 'yes'")
+    moved = page.locator(".st-key-what_if_moved")
+    expect(moved).to_contain_text("No scenario yet")
+    edit_cell(page, "CFSE.1", "scenario_target", "8%")  # 8.9% against 8%, low is good: Green becomes Red
+
+    row_id = code_cell(page, "CFSE.1").locator("xpath=ancestor::div[@row-id][1]").get_attribute("row-id")
+    status = grid(page).locator(f'.ag-pinned-left-cols-container .ag-row[row-id="{row_id}"] [col-id="scenario_status"]')
+    expect(status).to_have_text(badge(Status.RED), timeout=TIMEOUT_MS)
+    expect(moved).to_contain_text("1 scenario target")
+    expect(moved).to_contain_text(re.compile(r"✗ Red \d+ → \d+"))
+    assert page.locator(GRID_IFRAME).evaluate("frame => frame.dataset.kept") == "yes", "the grid was drawn anew"
+    expect_edits(page, 0)  # a scenario is not an edit of the official figures
 
 
 def test_a_page_change_keeps_the_one_grid_and_shows_each_pages_rows(app_server, page):
