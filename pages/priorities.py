@@ -207,15 +207,18 @@ def key_projects(priority: Priority) -> None:
     project_form(priority, projects)
 
 
+def exception_card(m: Measure, r: Rating) -> str:
+    """A Red measure as its card reads: the measure, why it is Red, and the officers' commentary. One text for the
+    card, not one per line: a priority can have 25 cards, and every element is work for the browser."""
+    return "\n\n".join((f"{r.badge}  {m.label}: {m.name}", r.reason, m.commentary or "No commentary given."))
+
+
 def exceptions(shown: Section) -> None:
     st.markdown("**Exceptions (Red measures)**")
     if not shown.red:
         st.text("None: no measure in this priority is Red.")
     for m, r in shown.red:
-        with st.container(border=True):
-            st.text(f"{r.badge}  {m.label}: {m.name}")
-            st.text(r.reason)
-            st.text(m.commentary or "No commentary given.")
+        st.container(border=True).text(exception_card(m, r))
     if len(shown.more_red):
         st.caption(f"{len(shown.more_red)} more Red measures in this priority:")
         st.dataframe(shown.more_red, hide_index=True, width="stretch", key=f"more_red_{shown.priority.number}")
