@@ -270,7 +270,29 @@ def shown_sections(sections: tuple[Section, ...]) -> tuple[Section, ...]:
     return tuple(s for s in sections if s.priority.number == pick)
 
 
+VIEWS = ("Measures", "Exceptions", "Commentary", "Key projects")  # a section's views, one drawn at a time
+_VIEWS_KEPT = "priorities_views_kept"  # priority number -> the view open, kept while the officer is on other pages
+
+
+def view_key(priority: Priority) -> str:
+    return f"priority_view_{priority.number}"
+
+
+def measures_view(shown: Section) -> None:
+    priority = shown.priority
+    if not shown.pairs:
+        st.text("No measures are linked to this priority.")
+        return
+    st.dataframe(shown.measures, hide_index=True, width="stretch", key=f"measures_{priority.number}",
+                 column_config={name: st.column_config.TextColumn(width=px) for name, px in MEASURE_COLUMNS.items()})
+    used = flag_key(m for m in _state.current().measures if m.priority == priority.number)
+    if used:
+        st.caption(markdown_text("Flags: " + "; ".join(f"{marker} = {meaning}" for marker, meaning in used)))
+
+
 def priority_section(shown: Section) -> None:
+    """The priority's outcome, status counts and chart, then one of its views (measures, exceptions, commentary,
+    key projects): only the view open is drawn, as a priority's every table and card at once take long to draw."""
     priority = shown.priority
     st.header(markdown_text(f"{priority.number}. {priority.title}"), divider="gray", anchor=anchor(priority))
     if priority.outcome:
@@ -280,17 +302,23 @@ def priority_section(shown: Section) -> None:
     chart = view().chart(shown)
     if chart is not None:
         st.vega_lite_chart(spec=chart, key=f"chart_{priority.number}", width="stretch")
-        st.dataframe(shown.measures, hide_index=True, width="stretch", key=f"measures_{priority.number}",
-                     column_config={name: st.column_config.TextColumn(width=px)
-                                    for name, px in MEASURE_COLUMNS.items()})
-        used = flag_key(m for m in _state.current().measures if m.priority == priority.number)
-        if used:
-            st.caption(markdown_text("Flags: " + "; ".join(f"{marker} = {meaning}" for marker, meaning in used)))
-    else:
-        st.text("No measures are linked to this priority.")
-    key_projects(priority)
-    commentary(priority)
-    exceptions(shown)
+    kept = st.session_state.setdefault(_VIEWS_KEPT, {})
+    if st.session_state.get(view_key(priority)) not in VIEWS and kept.get(priority.number) in VIEWS:
+        st.session_state[view_key(priority)] = kept[priority.number]  # back from another page: as it was left
+    tabs = st.tabs(VIEWS, key=view_key(priority), on_change="rerun")
+    kept[priority.number] = st.session_state.get(view_key(priority))
+    for name, tab in zip(VIEWS, tabs):
+        if not tab.open:
+            continue
+        with tab:
+            if name == "Measures":
+                measures_view(shown)
+            elif name == "Exceptions":
+                exceptions(shown)
+            elif name == "Commentary":
+                commentary(priority)
+            else:
+                key_projects(priority)
 
 
 st.title("Priorities")

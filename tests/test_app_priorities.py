@@ -23,6 +23,13 @@ def at() -> AppTest:
     return at
 
 
+def open_view(at: AppTest, name: str) -> AppTest:
+    """Open the view ``name`` (Measures, Exceptions, Commentary or Key projects) of every priority's section."""
+    for priority in at.session_state["pprr_derived"].current.priorities:
+        at.session_state[f"priority_view_{priority.number}"] = name
+    return at.run()
+
+
 def texts(at: AppTest) -> list[str]:
     return [t.value for t in at.text]
 
@@ -44,6 +51,7 @@ def test_red_measures_are_listed_as_exceptions_with_their_commentary(at):
     red = [m for m, r in zip(derived.current.measures, derived.ratings) if r.status is Status.RED]
     assert red
     ratings = dict(zip(derived.current.measures, derived.ratings))
+    open_view(at, "Exceptions")
     for measure in red:  # one card each: the measure, why it is Red, and the commentary
         assert (f"✗ Red  {measure.label}: {measure.name}\n\n{ratings[measure].reason}\n\n"
                 f"{measure.commentary or 'No commentary given.'}") in texts(at)
@@ -52,7 +60,7 @@ def test_red_measures_are_listed_as_exceptions_with_their_commentary(at):
 def test_a_measure_edited_to_red_becomes_an_exception(at):
     working = at.session_state["pprr_working"]
     first = at.session_state["priorities_view"]
-    at.run()
+    open_view(at, "Exceptions")
     assert at.session_state["priorities_view"] is first  # a rerun with no change reuses the sections
     assert not card(at, "✗ Red  CFSE.1: Percentage of Mothers smoking at delivery (number)")
     working.edits.append(make_edit(working.base, "Measures", 2, "2021/22 Actual", "12.5%"))
@@ -63,6 +71,7 @@ def test_a_measure_edited_to_red_becomes_an_exception(at):
 
 
 def test_priority_commentary_is_saved_as_an_edit_and_shown_as_text(at):
+    open_view(at, "Commentary")
     at.text_area(key="priority_commentary_1").input(PIXEL)
     at.button(key="save_commentary_1").click().run()
     edits = at.session_state["pprr_working"].edits
@@ -72,6 +81,7 @@ def test_priority_commentary_is_saved_as_an_edit_and_shown_as_text(at):
 
 
 def test_commentary_is_saved_when_the_box_is_left_and_kept_across_pages(at):
+    open_view(at, "Commentary")
     at.text_area(key="priority_commentary_2").input("Typed, then off to another page").run()  # the box lost focus
     assert [e.new for e in at.session_state["pprr_working"].edits] == ["Typed, then off to another page"]
     at.switch_page("pages/finance.py").run()
@@ -91,7 +101,7 @@ def test_measure_commentary_is_never_rendered_as_markdown(at):
                if r.status is Status.RED)
     working.edits.append(make_edit(working.base, "Measures", red.row, "Commentary", PIXEL))
     working.revision += 1
-    at.run()
+    open_view(at, "Exceptions")
     assert card(at, f"✗ Red  {red.label}: {red.name}")[0].endswith(f"\n\n{PIXEL}")  # as typed, as plain text
     assert not any("tracker.example" in m.value for m in at.markdown)
 
@@ -105,6 +115,7 @@ def test_many_red_measures_show_the_first_in_full_and_the_rest_in_one_table():
     at.file_uploader[0].set_value(("many-red.xlsx", make_workbook(measures=measures), XLSX)).run()
     at.switch_page("pages/priorities.py").run()
     at.selectbox(key="priorities_show").set_value(0).run()  # every priority
+    open_view(at, "Exceptions")
     assert not at.exception
     assert all(r.status is Status.RED for r in at.session_state["pprr_derived"].ratings)
     shown = [t.split("\n")[0] for t in texts(at) if t.startswith("✗ Red  ")]
@@ -126,3 +137,15 @@ def test_one_priority_is_shown_at_a_time_the_first_at_first_and_the_picker_opens
     assert [h.value for h in at.header if h.value != "Overview"] == [markdown_text(f"2. {q3.priorities[1].title}")]
     at.selectbox(key="priorities_show").set_value(0).run()  # every priority
     assert len([h.value for h in at.header if h.value != "Overview"]) == len(q3.priorities)
+
+
+def test_a_section_draws_only_its_open_view_and_keeps_it_across_pages():
+    at = open_app("pages/priorities.py")  # priority 1 alone, its measures first
+    assert len(at.dataframe) == 1 and "Measure" in at.dataframe[0].value.columns
+    assert not at.text_area and not any(t.value.startswith("✗ Red  ") for t in at.text)
+    at.session_state["priority_view_1"] = "Commentary"
+    at.run()
+    assert [t.key for t in at.text_area] == ["priority_commentary_1"] and not at.dataframe
+    at.switch_page("pages/finance.py").run()
+    at.switch_page("pages/priorities.py").run()
+    assert [t.key for t in at.text_area] == ["priority_commentary_1"]  # as the officer left it

@@ -249,6 +249,15 @@ def download(page: Page, button: str) -> Download:
     return saved.value
 
 
+def open_priority_view(page: Page, view: str) -> None:
+    """On the Priorities page, open the view ``view`` (Measures, Exceptions, Commentary or Key projects) of the
+    priority shown (the first section's, when every priority is shown)."""
+    page.get_by_test_id("stMain").get_by_role("tab", name=view, exact=True).first.click()
+    expect(page.get_by_test_id("stMain").get_by_role("tab", name=view, exact=True).first).to_have_attribute(
+        "aria-selected", "true", timeout=TIMEOUT_MS)
+    settle(page)
+
+
 def show_priority(page: Page, label: str) -> None:
     """On the Priorities page, pick ``label`` (e.g. "5. Children ..." or "Every priority") in Priorities shown."""
     picker = page.get_by_test_id("stSelectbox").filter(has_text="Priorities shown").first

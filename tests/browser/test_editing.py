@@ -27,6 +27,7 @@ from .helpers import (
     grid,
     nav_link,
     open_app,
+    open_priority_view,
     search_measures,
     settle,
     sidebar,
@@ -150,6 +151,7 @@ def test_tab_leaves_the_grid_within_a_few_presses(app_server, page):
 def test_typed_commentary_survives_the_first_sidebar_click(app_server, page):
     open_app(page, app_server.url)
     go_to(page, "Priorities")
+    open_priority_view(page, "Commentary")
     box = page.get_by_role("textbox", name="Officers' commentary for priority 1")
     box.click()
     box.press("Control+a")

@@ -10,7 +10,7 @@ from workbooks import MEASURES, PRIORITIES, make_workbook
 
 from pprr.rules.status import Status
 
-from .helpers import badge, cell, go_to, open_app, section_text, upload_bytes
+from .helpers import badge, cell, go_to, open_app, open_priority_view, section_text, upload_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -58,10 +58,12 @@ def test_workbook_text_is_shown_verbatim_and_never_runs_or_fetches(app_server, c
     expect_no_script_ran(page)
 
     go_to(page, "Priorities")
+    open_priority_view(page, "Exceptions")
     section = section_text(page, f"1. {PRIORITY_TITLE}")
     exceptions = section.split("Exceptions (Red measures)")[1]
     assert f"CFSE.1: {NAME}" in exceptions
     assert NOTE in exceptions
+    open_priority_view(page, "Commentary")
     expect(page.get_by_label("Officers' commentary for priority 1")).to_have_value(PRIORITY_NOTE)
     expect_no_script_ran(page)
 

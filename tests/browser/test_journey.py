@@ -19,6 +19,7 @@ from .helpers import (
     expect_edits,
     go_to,
     open_app,
+    open_priority_view,
     search_measures,
     section_text,
     show_priority,
@@ -70,6 +71,7 @@ def test_an_edited_actual_changes_status_shows_as_an_exception_and_is_the_only_c
 
     go_to(page, "Priorities")
     show_priority(page, "5. Children and young people live happily and safely within their families")
+    open_priority_view(page, "Exceptions")
     exceptions = section_text(page, "5.").split("Exceptions (Red measures)")[1]
     assert f"{badge(Status.RED)}  {CODE}: Children running away from home" in exceptions
     assert "4.95 (2021/22) vs target 4.6 (low is good)" in exceptions

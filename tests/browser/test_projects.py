@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from .helpers import Q3_SAMPLE, download, expect_edits, go_to, open_app, settle
+from .helpers import Q3_SAMPLE, download, expect_edits, go_to, open_app, open_priority_view, settle
 
 pytestmark = pytest.mark.browser
 
@@ -19,8 +19,9 @@ ROW_H = 35  # the data grid's header and row height
 def test_a_project_status_edited_in_the_table_downloads_into_the_workbook(app_server, page, tmp_path):
     open_app(page, app_server.url)
     go_to(page, "Priorities")
+    open_priority_view(page, "Key projects")
     expect(page.get_by_text("5 projects: On track 4 · At risk 1", exact=True)).to_be_visible()
-    table = page.get_by_test_id("stDataFrame").nth(1)  # priority 1: its measures, then its projects
+    table = page.get_by_test_id("stMain").get_by_test_id("stDataFrame").first  # priority 1's projects
     table.scroll_into_view_if_needed()
     editor = page.locator('[id^="gdg-overlay"]')
     for _ in range(3):  # the data grid draws on a canvas: a double-click before it is ready selects nothing
