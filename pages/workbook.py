@@ -229,9 +229,31 @@ def draft_panel() -> None:
                        "sample.")
 
 
+def open_problems(wb: PortfolioWorkbook, filename: str) -> None:
+    """The open workbook's problems: their count always, the list while its box is open (drawn only then: the
+    page is left for another more often than the list is read)."""
+    st.header("Problems found in the open workbook")
+    if not wb.problems:
+        st.text("No problems found.")
+        return
+    count = len(wb.problems)
+    box = st.expander(f"The {count} problem{'' if count == 1 else 's'}, with sheet and cell", key="problems_open",
+                      on_change="rerun")
+    if not box.open:
+        return
+    with box:
+        st.caption("Warnings do not stop the workbook loading; check each one. Sort by clicking a column header.")
+        show_problems(wb.problems, filename, "open_problems")
+
+
 def downloads() -> None:
+    """The empty template and the samples, drawn only while their box is open."""
     st.header("Templates and samples")
-    template, sample, mid_year, agreement = st.columns(4)
+    box = st.expander("Download the empty template or a sample workbook", key="downloads_open", on_change="rerun")
+    if not box.open:
+        return
+    left, right = box.columns(2)
+    template, sample, mid_year, agreement = left, right, left, right
     template.download_button("Download the empty template", template_bytes, "pprr-template.xlsx", XLSX,
                              key="download_template", on_click="ignore")
     sample.download_button("Download the Q3 illustrative sample", _state.SAMPLE.read_bytes(), _state.SAMPLE.name,
@@ -253,10 +275,5 @@ st.caption(f"Open: {markdown_text(working.filename)}")
 headline(wb)
 import_step.render(request_open)
 draft_panel()
-st.header("Problems found in the open workbook")
-if wb.problems:
-    st.caption("Warnings do not stop the workbook loading; check each one. Sort by clicking a column header.")
-    show_problems(wb.problems, working.filename, "open_problems")
-else:
-    st.text("No problems found.")
+open_problems(wb, working.filename)
 downloads()

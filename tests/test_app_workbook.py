@@ -2,7 +2,7 @@
 
 
 import pytest
-from apptest import open_app
+from apptest import open_app, open_form
 from streamlit.testing.v1 import AppTest
 
 from app.state import SAMPLE
@@ -53,6 +53,8 @@ def test_the_page_says_the_sample_is_illustrative_and_states_the_upload_limit(at
 
 
 def test_the_samples_warnings_are_listed_with_severity_sheet_and_cell(at, q3):
+    assert not at.dataframe  # the count is said; the list is drawn when its box is opened
+    open_form(at, "problems_open")
     table = at.dataframe[0].value
     assert list(table.columns) == ["Severity", "Sheet", "Cell", "Message"]
     assert len(table) == len(q3.problems)
@@ -109,6 +111,8 @@ def test_opening_over_unsaved_edits_discards_them_once_confirmed(at):
 
 
 def test_the_template_and_samples_can_be_downloaded(at):
+    open_form(at, "problems_open")
+    open_form(at, "downloads_open")
     labels = {b.label for b in at.get("download_button")}
     assert {"Download the empty template", "Download the Q3 illustrative sample",
             "Download the agreement sample", "Download the problems (CSV)"} <= labels
