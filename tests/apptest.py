@@ -41,3 +41,11 @@ def open_form(at: AppTest, key: str) -> AppTest:
         at.session_state[key] = True
         at.run()
     return at
+
+
+def open_priority_view(at: AppTest, name: str) -> AppTest:
+    """On the Priorities page, open the view ``name`` (Measures, Exceptions, Commentary or Key projects) of every
+    priority's section, as a click on its tab does."""
+    for priority in at.session_state["pprr_derived"].current.priorities:
+        at.session_state[f"priority_view_{priority.number}"] = name
+    return at.run()

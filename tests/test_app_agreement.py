@@ -3,7 +3,7 @@ theme and flag columns in the Measures grid, capital, risks and one-off resource
 page, and a workbook without any of it."""
 
 import pytest
-from apptest import APP, open_app
+from apptest import APP, open_app, open_priority_view
 from streamlit.testing.v1 import AppTest
 from workbooks import make_workbook
 
@@ -26,6 +26,7 @@ def frames(at: AppTest, column: str) -> list:
 def test_each_priority_shows_its_projects_with_their_progress(q3):
     at = open_app("pages/priorities.py")
     at.selectbox(key="priorities_show").set_value(0).run()  # every priority
+    open_priority_view(at, "Key projects")
     assert not at.exception
     tables = frames(at, "Progress")
     assert len(tables) == len(q3.priorities)
@@ -35,6 +36,7 @@ def test_each_priority_shows_its_projects_with_their_progress(q3):
         assert progress_line(projects) in texts(at)
     first = tables[0]
     assert list(first["Progress"])[:5] == ["→ On track"] * 4 + ["! At risk"]
+    open_priority_view(at, "Measures")
     measures = frames(at, "Theme")[1]
     assert "Attainment" in set(measures["Theme"]) and "GMS" in set(measures["Flags"])
 
@@ -42,6 +44,7 @@ def test_each_priority_shows_its_projects_with_their_progress(q3):
 def test_a_projects_progress_is_updated_as_an_edit_that_downloads(q3):
     at = open_app("pages/priorities.py")
     at.selectbox(key="priorities_show").set_value(4).run()
+    open_priority_view(at, "Key projects")
     project = projects_of(q3, 4)[3]  # DSG review proposals: Off track
     assert project.project == "DSG review proposals"
     at.selectbox(key="project_pick_4").set_value(3).run()
@@ -108,6 +111,7 @@ def test_a_workbook_without_the_new_sheets_shows_what_is_missing_and_no_error():
         at.switch_page(page).run()
         assert not at.exception and not at.error, page
     at.switch_page("pages/priorities.py").run()
+    open_priority_view(at, "Key projects")
     assert "No projects are listed for this priority (Projects sheet)." in texts(at)
     assert not frames(at, "Progress")
     at.switch_page("pages/finance.py").run()

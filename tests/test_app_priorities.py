@@ -2,7 +2,7 @@
 
 
 import pytest
-from apptest import APP, open_app
+from apptest import APP, open_app, open_priority_view
 from streamlit.testing.v1 import AppTest
 from workbooks import MEASURES, make_workbook
 
@@ -21,13 +21,6 @@ def at() -> AppTest:
     at = open_app("pages/priorities.py")
     at.selectbox(key="priorities_show").set_value(0).run()
     return at
-
-
-def open_view(at: AppTest, name: str) -> AppTest:
-    """Open the view ``name`` (Measures, Exceptions, Commentary or Key projects) of every priority's section."""
-    for priority in at.session_state["pprr_derived"].current.priorities:
-        at.session_state[f"priority_view_{priority.number}"] = name
-    return at.run()
 
 
 def texts(at: AppTest) -> list[str]:
@@ -51,7 +44,7 @@ def test_red_measures_are_listed_as_exceptions_with_their_commentary(at):
     red = [m for m, r in zip(derived.current.measures, derived.ratings) if r.status is Status.RED]
     assert red
     ratings = dict(zip(derived.current.measures, derived.ratings))
-    open_view(at, "Exceptions")
+    open_priority_view(at, "Exceptions")
     for measure in red:  # one card each: the measure, why it is Red, and the commentary
         assert (f"✗ Red  {measure.label}: {measure.name}\n\n{ratings[measure].reason}\n\n"
                 f"{measure.commentary or 'No commentary given.'}") in texts(at)
@@ -60,7 +53,7 @@ def test_red_measures_are_listed_as_exceptions_with_their_commentary(at):
 def test_a_measure_edited_to_red_becomes_an_exception(at):
     working = at.session_state["pprr_working"]
     first = at.session_state["priorities_view"]
-    open_view(at, "Exceptions")
+    open_priority_view(at, "Exceptions")
     assert at.session_state["priorities_view"] is first  # a rerun with no change reuses the sections
     assert not card(at, "✗ Red  CFSE.1: Percentage of Mothers smoking at delivery (number)")
     working.edits.append(make_edit(working.base, "Measures", 2, "2021/22 Actual", "12.5%"))
@@ -71,7 +64,7 @@ def test_a_measure_edited_to_red_becomes_an_exception(at):
 
 
 def test_priority_commentary_is_saved_as_an_edit_and_shown_as_text(at):
-    open_view(at, "Commentary")
+    open_priority_view(at, "Commentary")
     at.text_area(key="priority_commentary_1").input(PIXEL)
     at.button(key="save_commentary_1").click().run()
     edits = at.session_state["pprr_working"].edits
@@ -81,7 +74,7 @@ def test_priority_commentary_is_saved_as_an_edit_and_shown_as_text(at):
 
 
 def test_commentary_is_saved_when_the_box_is_left_and_kept_across_pages(at):
-    open_view(at, "Commentary")
+    open_priority_view(at, "Commentary")
     at.text_area(key="priority_commentary_2").input("Typed, then off to another page").run()  # the box lost focus
     assert [e.new for e in at.session_state["pprr_working"].edits] == ["Typed, then off to another page"]
     at.switch_page("pages/finance.py").run()
@@ -101,7 +94,7 @@ def test_measure_commentary_is_never_rendered_as_markdown(at):
                if r.status is Status.RED)
     working.edits.append(make_edit(working.base, "Measures", red.row, "Commentary", PIXEL))
     working.revision += 1
-    open_view(at, "Exceptions")
+    open_priority_view(at, "Exceptions")
     assert card(at, f"✗ Red  {red.label}: {red.name}")[0].endswith(f"\n\n{PIXEL}")  # as typed, as plain text
     assert not any("tracker.example" in m.value for m in at.markdown)
 
@@ -115,7 +108,7 @@ def test_many_red_measures_show_the_first_in_full_and_the_rest_in_one_table():
     at.file_uploader[0].set_value(("many-red.xlsx", make_workbook(measures=measures), XLSX)).run()
     at.switch_page("pages/priorities.py").run()
     at.selectbox(key="priorities_show").set_value(0).run()  # every priority
-    open_view(at, "Exceptions")
+    open_priority_view(at, "Exceptions")
     assert not at.exception
     assert all(r.status is Status.RED for r in at.session_state["pprr_derived"].ratings)
     shown = [t.split("\n")[0] for t in texts(at) if t.startswith("✗ Red  ")]
