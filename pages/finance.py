@@ -147,7 +147,11 @@ def record(cells: list[tuple[int, str, str]], wb: PortfolioWorkbook) -> None:
 
 
 def forecast_form(wb: PortfolioWorkbook) -> None:
-    with st.expander("Edit a forecast by service"), st.form("forecast_form"):
+    """The same edit without the grid, for keyboard users; drawn only while its box is open."""
+    box = st.expander("Edit a forecast by service", key="finance_form_open", on_change="rerun")
+    if not box.open:
+        return
+    with box, st.form("forecast_form"):
         services = {line.row: f"{line.service} ({line.division})" for line in wb.budget}
         row = st.selectbox("Service", list(services), format_func=services.get, key="forecast_service")
         text = st.text_input("Forecast outturn £000", key="forecast_value", help="e.g. 1,234 or (165)")
@@ -193,9 +197,11 @@ def budget_section() -> None:
     _grid.show(shown.budget, COLUMNS, grid_key(), height=420, sync=st.session_state.get(_NONCE, 0),
                refresh=refresh)
     forecast_form(wb)
-    with st.expander("How the budget RAG is set"):
-        for status, meaning in budget_key(_state.settings()):
-            st.text(f"{badge(status.value)}: {meaning}")
+    rag_key = st.expander("How the budget RAG is set", key="finance_key_open", on_change="rerun")
+    if rag_key.open:  # drawn only while open
+        with rag_key:
+            for status, meaning in budget_key(_state.settings()):
+                st.text(f"{badge(status.value)}: {meaning}")
     st.dataframe(shown.summary, hide_index=True, width="stretch", key="budget_summary",
                  column_config={name: st.column_config.TextColumn(alignment="right")
                                 for name in ("Net budget £000", "Forecast outturn £000", "Variance £000")})

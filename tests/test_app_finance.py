@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from apptest import open_app
+from apptest import open_app, open_form
 from streamlit.testing.v1 import AppTest
 
 from pprr.rules import finance
@@ -17,6 +17,7 @@ def at() -> AppTest:
 
 
 def set_forecast(at: AppTest, row: int, text: str) -> AppTest:
+    open_form(at, "finance_form_open")
     at.selectbox(key="forecast_service").set_value(row)
     at.text_input(key="forecast_value").input(text)
     next(b for b in at.button if b.label == "Save this forecast").click()
