@@ -22,14 +22,25 @@ from pprr.workbook.layout_sniff import describe, layout_at
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SOURCE = "import_source"  # (digest, Source, saved Mapping | None, notes)
+OPEN = "import_step_open"  # the Import step's box is open
 _KINDS = list(importer.SHEET_KINDS)
 
 
 def render(open_workbook: Callable[[bytes, str], None] | None = None) -> None:
-    """Draw the Import step. ``open_workbook(data, filename)`` opens the imported workbook in the app."""
+    """Draw the Import step. ``open_workbook(data, filename)`` opens the imported workbook in the app. Its upload
+    boxes and mapping are drawn only while its box is open: most visits to the Workbook page do not import."""
     st.subheader("Import a workbook in your own layout")
     st.caption("Measures or a budget kept in a spreadsheet of your own (.xlsx, .xls or .ods): pprr finds the "
                "headings, proposes where each column goes in the template, and you confirm it column by column.")
+    box = st.expander("Upload your own spreadsheet and map its columns", key=OPEN, on_change="rerun")
+    if not box.open:
+        st.session_state.pop(_SOURCE, None)
+        return
+    with box:
+        _step(open_workbook)
+
+
+def _step(open_workbook: Callable[[bytes, str], None] | None) -> None:
     uploaded = st.file_uploader("Your council's workbook", type=["xlsx", "xls", "ods"], key="import_upload",
                                 help="Nothing you upload is shared. The file is read, never changed.")
     saved = st.file_uploader("A mapping saved from an earlier import (optional)", type=["toml", "json"],

@@ -264,11 +264,13 @@ def test_no_accessibility_violation_with_edits_a_scenario_and_questions_open(app
 def test_no_accessibility_violation_in_the_views_and_boxes_drawn_on_demand(app_server, page):
     """What a page draws only when asked (Priorities' views, Workbook's and Finance's boxes) meets WCAG 2.1 AA."""
     open_app(page, app_server.url)
-    for summary in ("The 18 problems, with sheet and cell", "Download the empty template or a sample workbook"):
+    for summary in ("Upload your own spreadsheet and map its columns", "The 18 problems, with sheet and cell",
+                    "Download the empty template or a sample workbook"):
         page.get_by_text(summary, exact=True).click()
         settle(page)
     expect(page.get_by_role("button", name="Download the problems (CSV)")).to_be_visible()
     expect(page.get_by_role("button", name="Download the empty template")).to_be_visible()
+    expect(page.get_by_test_id("stFileUploader").filter(has_text="Your council's workbook")).to_be_visible()
     violations = run_axe(page)
     assert not violations, describe(violations)
     go_to(page, "Priorities")

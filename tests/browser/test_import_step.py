@@ -22,6 +22,7 @@ pytestmark = pytest.mark.browser
 def test_a_council_layout_is_imported_confirmed_downloaded_and_opened(app_server, page, screenshots, tmp_path):
     open_app(page, app_server.url)
     data, expected = corporate_kpis()
+    page.get_by_text("Upload your own spreadsheet and map its columns", exact=True).click()
     step = page.get_by_test_id("stFileUploader").filter(has_text="Your council's workbook")
     with page.expect_file_chooser() as chooser:
         step.get_by_test_id("stBaseButton-secondary").click()
