@@ -327,8 +327,10 @@ message = st.session_state.pop(_MESSAGE, None)
 if message:
     st.error(markdown_text(message))
 narrative = _state.current().narrative
-if narrative:
-    with st.expander("The agreement in its own words: introduction, vision and outcomes"):
+words = st.expander("The agreement in its own words: introduction, vision and outcomes", key="narrative_open",
+                    on_change="rerun") if narrative else None
+if words is not None and words.open:  # drawn only while open
+    with words:
         heading = None
         for paragraph in narrative:
             if paragraph.heading != heading:

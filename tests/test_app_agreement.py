@@ -3,7 +3,7 @@ theme and flag columns in the Measures grid, capital, risks and one-off resource
 page, and a workbook without any of it."""
 
 import pytest
-from apptest import APP, open_app, open_priority_view
+from apptest import APP, open_app, open_form, open_priority_view
 from streamlit.testing.v1 import AppTest
 from workbooks import make_workbook
 
@@ -101,6 +101,8 @@ def test_the_glossary_page_lists_and_searches_the_terms(q3):
 
 def test_the_introduction_is_on_the_priorities_page_as_plain_text(q3):
     at = open_app("pages/priorities.py")
+    assert q3.narrative[0].text not in texts(at)  # drawn when its box is opened
+    open_form(at, "narrative_open")
     assert q3.narrative[0].text in texts(at)
 
 

@@ -274,6 +274,8 @@ def test_no_accessibility_violation_in_the_views_and_boxes_drawn_on_demand(app_s
     violations = run_axe(page)
     assert not violations, describe(violations)
     go_to(page, "Priorities")
+    page.get_by_text("The agreement in its own words: introduction, vision and outcomes", exact=True).click()
+    settle(page)
     for view in ("Exceptions", "Commentary", "Key projects"):
         open_priority_view(page, view)
         violations = run_axe(page)
