@@ -70,7 +70,6 @@ PAGES = (
     ("pages/periods.py", "Reporting year"),
     ("pages/glossary.py", "Glossary"),
 )
-GRID_PAGES = {"Measures", "What-if", "Finance"}  # the pages that show the grid (see app/grid.py)
 pages = [st.Page(path, title=title, default=path == PAGES[0][0]) for path, title in PAGES]
 # The app draws its own page menu: with client.showSidebarNavigation off, Streamlit never lists the files in
 # pages/ (it would on a fresh server's first run, before this script has said which pages there are). The menu
@@ -95,9 +94,7 @@ with st.sidebar.container(key="pprr_nav"):
                   on_click=st.session_state.__setitem__, args=(_GOTO, number),
                   help="The page you are on" if here else None)
 status = st.sidebar.container()  # filled after the page, so it counts an edit the page has just taken
-# The grid is shown or hidden as the run starts, so a page change shows the grid kept in the browser at once (or
-# hides it) rather than when the run ends; What-if keeps the counts its scenario moves beside the grid.
-_grid.begin(beside=page.title == "What-if", shown=page.title in GRID_PAGES)
+_grid.begin(beside=page.title == "What-if")  # What-if keeps the counts its scenario moves beside the grid
 try:
     page.run()
     _grid.finish()  # the one grid, kept in the browser across pages (see app/grid.py)

@@ -57,7 +57,6 @@ _LAST = "pprr_grid_last"  # session state: what the grid last showed, kept in it
 # grid keeps its rows drawn while hidden, so showing it again draws nothing new (hidden with display: none, the
 # grid's frame had no size, and coming back meant AG Grid laying out and drawing every visible row again). The
 # negative margin takes back the gap the page's layout leaves after an element.
-SHOWN_STYLE = "<style>/* the grid is shown */</style>"  # takes the place of HIDDEN_STYLE on a page with the grid
 HIDDEN_STYLE = (f'<style>[data-testid="stLayoutWrapper"]:has(> .st-key-{SLOT_KEY}) {{ max-height: 0; '
                 "overflow: hidden; visibility: hidden; margin-bottom: -1rem; }</style>")
 _STYLES = {status.value: {"backgroundColor": style.fill, "color": style.text, "fontWeight": "600"}
@@ -231,19 +230,14 @@ class Request:
     refresh: Callable[[], tuple[pd.DataFrame, int, bool]] | None
 
 
-def begin(beside: bool = False, shown: bool = True) -> None:
+def begin(beside: bool = False) -> None:
     """Called by the entry script before the page: the places above the grid, for the grid, and beside it (a
-    narrow column on its right when ``beside``). ``shown``: whether the page shows the grid. The grid is shown or
-    hidden at once, as the run starts: the style that hides it is the first thing beside it, replaced in every run
-    (hidden with the page's title rows still to come, the grid kept in the browser would otherwise appear only when
-    the run ends)."""
+    narrow column on its right when ``beside``)."""
     st.session_state.pop(_REQUEST, None)
     head = st.container()
     with st.container(key=SLOT_KEY):
         grid, side = st.columns([3, 1] if beside else [1, 0.0001], gap="small" if beside else None)
-    with side:  # a style sheet takes no room
-        st.html(SHOWN_STYLE if shown else HIDDEN_STYLE)
-    st.session_state[_PLACES] = (head, grid, side, shown)
+    st.session_state[_PLACES] = (head, grid, side)
 
 
 def above():
@@ -274,9 +268,9 @@ def show(frame: pd.DataFrame, columns: tuple[Column, ...], key: str, height: int
 
 def finish() -> None:
     """Called by the entry script after the page: draws the grid, hidden when the page showed none."""
-    _head, grid, side, shown = st.session_state[_PLACES]
-    if shown and st.session_state.get(_REQUEST) is None:  # the page meant to show it and did not
-        with side:
+    _head, grid, side = st.session_state[_PLACES]
+    if st.session_state.get(_REQUEST) is None:
+        with side:  # a style sheet takes no room; the grid keeps its place in the browser, out of sight
             st.html(HIDDEN_STYLE)
     with grid:
         _host()
