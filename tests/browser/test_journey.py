@@ -12,6 +12,7 @@ from pprr.rules.status import Status
 
 from .helpers import (
     Q3_SAMPLE,
+    TIMEOUT_MS,
     badge,
     cell,
     download,
@@ -63,8 +64,10 @@ def test_an_edited_actual_changes_status_shows_as_an_exception_and_is_the_only_c
     go_to(page, "Measures")
     search_measures(page, CODE)
     expect(cell(page, CODE, "status")).to_have_text(badge(Status.AMBER))
-    message = edit_cell(page, CODE, "actual", "4.95")
-    assert message.startswith(f"Saved in your draft: {CODE} (Measures sheet")
+    edit_cell(page, CODE, "actual", "4.95")
+    # The grid shows the new status in the run the commit starts; the message above it comes with the page's next run.
+    expect(page.get_by_test_id("stMain").get_by_test_id("stAlert").filter(
+        has_text=f"Saved in your draft: {CODE} (Measures sheet")).to_be_visible(timeout=TIMEOUT_MS)
     expect(cell(page, CODE, "actual")).to_have_text("4.95")
     expect(cell(page, CODE, "status")).to_have_text(badge(Status.RED))
     expect_edits(page, 1)
