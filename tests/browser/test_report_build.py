@@ -7,20 +7,11 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from bench.generate import generate_workbook
+from bench.report_build import WATCH_PROGRESS  # the text of every progress bar drawn, in order
 
 from .helpers import download, go_to, open_app, settle, upload_bytes
 
 pytestmark = pytest.mark.browser
-
-# Keeps the text of every progress bar drawn, in order, as the page changes.
-WATCH_PROGRESS = """() => {
-    window.__progress = [];
-    const seen = () => document.querySelectorAll('[data-testid="stProgress"]').forEach(bar => {
-        const text = bar.innerText.trim();
-        if (text && window.__progress[window.__progress.length - 1] !== text) { window.__progress.push(text); }
-    });
-    new MutationObserver(seen).observe(document.body, {subtree: true, childList: true, characterData: true});
-}"""
 
 
 def test_building_the_pack_shows_its_progress_then_offers_both_packs(app_server, page, tmp_path):
