@@ -97,21 +97,30 @@ def read(data: bytes, filename: str) -> tuple[str, PortfolioWorkbook]:
 
 
 _SETTLED = False  # process-wide, not user data: whether the long-lived objects are out of the collector's way
+# Libraries the pages load on their first run and keep for the server's life (openpyxl alone is 175 modules):
+# imported before the freeze, so that the collection after every run does not walk them either.
+LONG_LIVED = ("altair", "openpyxl", "pyarrow.pandas_compat", "sqlalchemy.dialects.sqlite", "st_aggrid.collectors",
+              "app.import_step", "app.periods", "pprr.workbook.importer", "pprr.workbook.layout_sniff",
+              "pprr.workbook.template", "pprr.workbook.writer", "pprr.year.movement")
 
 
 def settle_memory() -> None:
     """Once per server process: Streamlit collects garbage after every run, walking every object alive. The
-    modules loaded by the first run live as long as the server, so they are frozen out of that walk (objects made
-    later are collected as before); this takes most of the collection's time off every rerun."""
+    modules loaded by the first run (and :data:`LONG_LIVED`) live as long as the server, so they are frozen out of
+    that walk (objects made later are collected as before); this takes most of the collection's time off every
+    rerun."""
     global _SETTLED
     if not _SETTLED:
         import gc
+        import importlib
 
-        import altair  # noqa: F401 - loaded now so the pages' chart library is frozen with the rest
-
+        for name in LONG_LIVED:
+            importlib.import_module(name)
         gc.collect()
         gc.freeze()
         _SETTLED = True
+
+
 PAGE_PARAM = "page"  # the page URL's query parameter naming the page open (a file stem, e.g. "measures")
 
 
