@@ -10,11 +10,11 @@ import streamlit as st
 
 from app import state as _state
 from pprr.model import Measure, PortfolioWorkbook, Priority, Project
-from pprr.report import charts
+from pprr.report import chart_data, vector
 from pprr.rules.agreement import flag_key, flags_text, progress_line, project_badge, projects_of
 from pprr.rules.status import STATUS_STYLES, Rating, Status, count_statuses
 from pprr.rules.values import UnreadableValue, format_value
-from pprr.safe_text import markdown_text
+from pprr.safe_text import markdown_html_block, markdown_text
 from pprr.schema import PRIORITIES, PROJECT_STATUSES, PROJECTS
 from pprr.year.edits import COMMENTARY, STATUS
 
@@ -69,13 +69,21 @@ def section(wb: PortfolioWorkbook, priority: Priority, pairs: list[tuple[Measure
                    exceptions_table(red[EXCEPTION_CARDS:]))
 
 
-def status_chart(wb: PortfolioWorkbook, shown: Section) -> dict | None:
-    """The section's chart as a Vega-Lite specification; None when no measure is linked to the priority."""
+CHART_WIDTH = 420  # points; shown at most at its size (a point is 4/3 of a CSS pixel), smaller in a narrow window
+
+
+def status_chart(wb: PortfolioWorkbook, shown: Section) -> str | None:
+    """The section's chart, the packs' own drawing of it as inline SVG (with its text alternative), ready for
+    ``st.markdown``; None when no measure is linked to the priority. The browser draws it at once: as a Vega chart
+    it was a fifth of the browser's work in a change to this page."""
     if not shown.pairs:
         return None
     subset = replace(wb, priorities=(shown.priority,), measures=tuple(m for m, _ in shown.pairs))
-    return charts.status_chart(subset, tuple(r for _, r in shown.pairs), width=charts.CONTAINER).to_dict(
-        validate=False)
+    chart = chart_data.priority_status_bar(subset, tuple(r for _, r in shown.pairs))
+    if chart is None:
+        return None
+    drawing = vector.svg(chart, CHART_WIDTH, f"status-chart-{shown.priority.number}")
+    return markdown_html_block(f'<div style="max-width: {CHART_WIDTH * 4 // 3}px">{drawing}</div>')
 
 
 @dataclass(frozen=True)
@@ -84,9 +92,9 @@ class View:
 
     source: _state.Derived  # the working copy's derived state they were worked out from
     sections: tuple[Section, ...]
-    charts: dict[int, dict | None]  # priority number -> its chart, worked out when its section is first shown
+    charts: dict[int, str | None]  # priority number -> its chart, worked out when its section is first shown
 
-    def chart(self, shown: Section) -> dict | None:
+    def chart(self, shown: Section) -> str | None:
         if shown.priority.number not in self.charts:
             self.charts[shown.priority.number] = status_chart(self.source.current, shown)
         return self.charts[shown.priority.number]
@@ -301,7 +309,7 @@ def priority_section(shown: Section) -> None:
     st.text(shown.counts)
     chart = view().chart(shown)
     if chart is not None:
-        st.vega_lite_chart(spec=chart, key=f"chart_{priority.number}", width="stretch")
+        st.markdown(chart, unsafe_allow_html=True)  # pprr's own SVG, its workbook text escaped
     kept = st.session_state.setdefault(_VIEWS_KEPT, {})
     if st.session_state.get(view_key(priority)) not in VIEWS and kept.get(priority.number) in VIEWS:
         st.session_state[view_key(priority)] = kept[priority.number]  # back from another page: as it was left

@@ -2,7 +2,8 @@
 
 Every string taken from a workbook or typed by an officer passes through the encoder of the place it is written to:
 ``csv_safe`` for CSV cells, ``excel_text`` for workbook cells, ``html_text`` for HTML, ``markdown_text`` for
-Markdown, ``pdf_text`` for reportlab paragraphs and ``terminal_text`` for the command line.
+Markdown (and ``markdown_html_block`` for HTML shown through Markdown), ``pdf_text`` for reportlab paragraphs and
+``terminal_text`` for the command line.
 """
 
 from __future__ import annotations
@@ -61,6 +62,14 @@ def excel_text(value: str) -> str:
 def html_text(value: object) -> str:
     """Text for HTML: ``<``, ``>``, ``&`` and quotes escaped."""
     return html.escape("" if value is None else str(value), quote=True)
+
+
+def markdown_html_block(markup: str) -> str:
+    """HTML made by pprr (every user string in it already through :func:`html_text`) as one raw HTML block of a
+    Markdown text: a ``<div>`` on a line of its own, then the markup on one line. Markdown leaves an HTML block as
+    it is up to the first blank line; with the markup's own line breaks made spaces there is none, so no user text
+    in it (a ``*``, ``[`` or ``_``) is ever read as Markdown."""
+    return "<div>\n" + " ".join(markup.replace("\r", "\n").split("\n")) + "\n</div>"
 
 
 def markdown_text(value: object) -> str:

@@ -18,7 +18,7 @@ from pprr.model import (
     Target,
     TargetKind,
 )
-from pprr.report import charts
+from pprr.report import chart_data, charts
 from pprr.rules.status import STATUS_STYLES, Status
 from pprr.rules.values import parse_text
 
@@ -52,7 +52,7 @@ WORKBOOK = PortfolioWorkbook(
 )
 
 ALL = [charts.budget_forecast_chart, charts.variance_chart, charts.reconciliation_chart, charts.savings_chart,
-       charts.reserves_chart, charts.status_chart]
+       charts.reserves_chart]
 
 
 def _data(spec: dict) -> list[dict]:
@@ -81,7 +81,7 @@ def test_charts_have_a_title_and_keep_workbook_text_out_of_expressions(make):
 
 
 @pytest.mark.parametrize("make", [charts.budget_forecast_chart, charts.variance_chart,
-                                  charts.reconciliation_chart, charts.reserves_chart, charts.status_chart])
+                                  charts.reconciliation_chart, charts.reserves_chart])
 def test_workbook_text_reaches_the_chart_as_data(make):
     assert any(HOSTILE in str(value) for row in _data(make(WORKBOOK).to_dict()) for value in row.values())
 
@@ -126,14 +126,20 @@ def test_reconciliation_waterfall_steps():
     assert rows[1]["step"] == f"2. {HOSTILE}"
 
 
-def test_status_chart_uses_the_status_colours_and_words_in_order():
-    spec = charts.status_chart(WORKBOOK).to_dict()
-    scale = spec["encoding"]["color"]["scale"]
-    drawn = (Status.GREEN, Status.AMBER, Status.RED)  # the legend shows only what is drawn
-    assert scale["domain"] == [STATUS_STYLES[s].label for s in drawn]
-    assert scale["range"] == [STATUS_STYLES[s].colour for s in drawn]
-    counts = {(r["priority"][:2], r["status"]): r["count"] for r in _data(spec)}
-    assert counts == {("1.", "Green"): 1, ("1.", "Red"): 1, ("2.", "Amber"): 1}
+def test_the_priorities_page_bar_is_the_packs_status_chart_of_one_priority_in_the_status_colours():
+    one = dataclasses.replace(WORKBOOK, priorities=WORKBOOK.priorities[:1], measures=WORKBOOK.measures[:2])
+    bar = chart_data.priority_status_bar(one)
+    assert bar.title == "Measures by status" and [row.label for row in bar.rows] == [""]  # named around it
+    drawn = (Status.GREEN, Status.RED)  # the legend shows only what is drawn, in status order
+    assert bar.legend == tuple((STATUS_STYLES[s].label, STATUS_STYLES[s].colour) for s in drawn)
+    assert [(seg.name, seg.colour, seg.end - seg.start) for seg in bar.rows[0].segments] == [
+        ("Green", STATUS_STYLES[Status.GREEN].colour, 1), ("Red", STATUS_STYLES[Status.RED].colour, 1)]
+    assert bar.description == "Bar chart of the priority's measures by status: Green 1, Red 1."
+    several = chart_data.status_bars(WORKBOOK)  # the packs' chart keeps a labelled bar per priority
+    assert several.title == "Measures by status and priority"
+    assert [row.label for row in several.rows] == [f"1. {HOSTILE}", "2. Second"]
+    empty = dataclasses.replace(one, measures=())
+    assert chart_data.priority_status_bar(empty) is None
 
 
 def test_savings_chart_colours_ratings_from_status_styles_in_thousands():
@@ -173,7 +179,7 @@ def test_sample_charts_render(q3):
 
 
 @pytest.mark.parametrize("make", [charts.variance_chart, charts.reconciliation_chart, charts.reserves_chart,
-                                  charts.savings_chart, charts.status_chart])
+                                  charts.savings_chart])
 def test_a_chart_fills_its_container_only_when_asked(make):
     spec = make(WORKBOOK, width=charts.CONTAINER).to_dict()
     assert spec["width"] == "container" and spec["autosize"]["type"] == "fit-x"
@@ -186,11 +192,3 @@ def test_every_bar_row_keeps_its_label(make):
     spec = make(WORKBOOK).to_dict()
     assert spec["layer"][0]["encoding"]["y"]["axis"]["labelOverlap"] is False
     assert spec["height"] == {"step": charts.ROW_STEP}
-
-
-def test_status_chart_of_one_priority_has_no_row_label():
-    one = dataclasses.replace(WORKBOOK, priorities=WORKBOOK.priorities[:1], measures=WORKBOOK.measures[:2])
-    spec = charts.status_chart(one).to_dict()
-    assert spec["encoding"]["y"]["axis"] is None and spec["title"]["text"] == "Measures by status"
-    several = charts.status_chart(WORKBOOK).to_dict()
-    assert "axis" not in several["encoding"]["y"] and several["title"]["text"] == "Measures by status and priority"

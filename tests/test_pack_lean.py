@@ -96,8 +96,6 @@ def test_the_apps_chart_data_are_the_vector_charts_rows(q3):
     assert chart_data.savings_data(q3).to_dict("records") == chart_data.savings_rows(q3)
     lines, totals, order, colours = chart_data.reserves_data(q3)
     assert (lines.to_dict("records"), totals.to_dict("records"), order, colours) == chart_data.reserves_rows(q3)
-    data, labels = chart_data.status_data(q3)
-    assert (data.to_dict("records"), labels) == chart_data.status_rows(q3)
 
 
 def test_reserve_categories_largest_first_and_equal_ones_as_first_seen():

@@ -12,6 +12,7 @@ from pprr.safe_text import (
     csv_safe,
     excel_text,
     html_text,
+    markdown_html_block,
     markdown_text,
     pdf_text,
     terminal_text,
@@ -112,6 +113,21 @@ def test_markdown_text_escapes_every_special(payload):
     assert re.fullmatch(rf"(?:\\[{punct}]|[^{punct}])*", escaped)
     # ... and removing the escapes gives the text back unchanged
     assert re.sub(r"\\(.)", r"\1", escaped) == payload
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        ("<svg><desc>a</desc></svg>", "<div>\n<svg><desc>a</desc></svg>\n</div>"),
+        # a blank line would end the HTML block and hand what follows to the Markdown parser
+        ("<svg><desc>a\n\n**b** [c](x)</desc></svg>", "<div>\n<svg><desc>a  **b** [c](x)</desc></svg>\n</div>"),
+        ("<p>x</p>\r\n\r\n<p>y</p>", "<div>\n<p>x</p>    <p>y</p>\n</div>"),
+    ],
+)
+def test_markdown_html_block_is_one_block_with_no_blank_line(markup, expected):
+    block = markdown_html_block(markup)
+    assert block == expected
+    assert block.split("\n")[0] == "<div>" and block.split("\n")[-1] == "</div>" and block.count("\n") == 2
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ and the vector charts read the rows, so a pack is built without pandas.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -166,9 +167,6 @@ def priority_label(number: int, title: str) -> str:
     return f"{number}. {title}".strip()
 
 
-STATUS_COLUMNS = ("priority", "status", "count", "rank")
-
-
 def status_rows(wb: PortfolioWorkbook, ratings: tuple[Rating, ...] | None = None) -> tuple[list[Row], list[str]]:
     """(priority, status, count, rank per priority and status present, in priority then status order; the
     priorities' labels in order)."""
@@ -184,12 +182,6 @@ def status_rows(wb: PortfolioWorkbook, ratings: tuple[Rating, ...] | None = None
              "rank": rank[STATUS_STYLES[s].label]}
             for n in numbers for s in STATUS_ORDER if counts[(n, STATUS_STYLES[s].label)]]
     return rows, [labels[n] for n in numbers]
-
-
-def status_data(wb: PortfolioWorkbook, ratings: tuple[Rating, ...] | None = None) -> tuple[pd.DataFrame, list[str]]:
-    """:func:`status_rows` with the rows as a DataFrame."""
-    rows, labels = status_rows(wb, ratings)
-    return _frame(rows, STATUS_COLUMNS), labels
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -282,3 +274,16 @@ def status_bars(wb: PortfolioWorkbook, ratings: tuple[Rating, ...] | None = None
         f"{label}: " + ", ".join(f"{r['status']} {r['count']}" for r in _by_rank(data, label)) for label in labels)
     return BarChart("Measures by status and priority", tuple(rows), "Number of measures", legend,
                     f"Stacked bar chart of measures by status for each priority. {words}.")
+
+
+def priority_status_bar(wb: PortfolioWorkbook, ratings: tuple[Rating, ...] | None = None) -> BarChart | None:
+    """:func:`status_bars` for a workbook cut down to one priority (the app's Priorities page): one bar with no
+    row label, as the priority is named around the chart."""
+    chart = status_bars(wb, ratings)
+    if chart is None:
+        return None
+    data, _labels = status_rows(wb, ratings)
+    words = ", ".join(f"{r['status']} {r['count']}" for r in sorted(data, key=lambda r: r["rank"]))
+    return dataclasses.replace(chart, title="Measures by status",
+                               rows=tuple(dataclasses.replace(row, label="") for row in chart.rows),
+                               description=f"Bar chart of the priority's measures by status: {words}.")

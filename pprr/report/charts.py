@@ -16,12 +16,11 @@ import vl_convert
 
 from ..model import PortfolioWorkbook
 from ..rules import finance
-from ..rules.status import STATUS_ORDER, STATUS_STYLES, Rating, Status
+from ..rules.status import STATUS_ORDER, STATUS_STYLES, Status
 from .chart_data import (
     WATERFALL_COLOURS,
     reserves_data,
     savings_data,
-    status_data,
     variance_data,
     waterfall_data,
 )
@@ -175,28 +174,6 @@ def reserves_chart(wb: PortfolioWorkbook, width: Width = WIDTH - 160) -> alt.Top
         y=alt.Y("category:N", sort=order), x="approved_use:Q", text="label:N")
     chart = _sized(alt.layer(bars, text), width, alt.Step(22))
     return _styled(chart, "Reserves: approved use by category (£000)")
-
-
-def status_chart(wb: PortfolioWorkbook, ratings: tuple[Rating, ...] | None = None,
-                 width: Width = WIDTH - 180) -> alt.TopLevelMixin:
-    """Measures per status for each priority, stacked in status order, coloured and named as everywhere else.
-    For a single priority, one bar with no row label (the priority is named around the chart). Numbers from
-    :func:`pprr.report.chart_data.status_data`."""
-    data, order = status_data(wb, ratings)
-    single = len(order) == 1
-    colour = {STATUS_STYLES[st].label: STATUS_STYLES[st].colour for st in STATUS_ORDER}
-    domain = [d for d in colour if d in set(data["status"])]  # the legend shows only what is drawn
-    chart = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("priority:N", title=None, sort=order, axis=None if single else alt.Undefined),
-        x=alt.X("count:Q", title="Measures", axis=alt.Axis(tickMinStep=1, format="d")),
-        color=alt.Color("status:N", title="Status", sort=domain,
-                        scale=alt.Scale(domain=domain, range=[colour[d] for d in domain])),
-        order=alt.Order("rank:Q"),
-        tooltip=["priority", "status", "count"],
-    )
-    chart = _sized(chart, width, alt.Step(26))
-    return _styled(chart, "Measures by status" if single else "Measures by status and priority").configure_axisY(
-        labelLimit=340)
 
 
 @functools.cache
