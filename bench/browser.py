@@ -12,8 +12,10 @@ stable key recomputing one column after an edit (``bench/floors/grid_floor.py``)
 * **navigation**: from a click in the sidebar to the page drawn and idle, with its grid's rows or its table shown
   (pprr: Workbook to each page; the floor: one page to the other).
 
-The table prints pprr's median, the floor's, and their ratio. On a shared machine the figures are noisy: run it
-when the machine is quiet, and read the ratios rather than the milliseconds.
+The steps are interleaved: each round takes the floor's step and then each of pprr's once, so a change in the
+machine's load during the run falls on both sides of a ratio. The table prints pprr's median, the floor's, and
+their ratio. On a shared machine the figures are noisy: run it when the machine is quiet, and read the ratios
+rather than the milliseconds.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import Page, expect, sync_playwright
@@ -37,7 +40,7 @@ from bench.run import SAMPLE, generated_workbook
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("PPRR_CHROMIUM", "/usr/bin/chromium")
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-GRID = 'iframe[title="st_aggrid.AgGrid.agGrid"]'
+GRID = 'iframe[title="st_aggrid.AgGrid.agGrid"]:visible'  # the open page's grid (the others are kept, hidden)
 TIMEOUT = 60_000
 HIGH, LOW = "99999", "-99999"  # far beyond any target either way: the status flips between them
 
@@ -82,44 +85,57 @@ def open_page(page: Page, url: str) -> None:
     idle(page)
 
 
-def rated_row(page: Page, status_field: str) -> str:
-    """The row id of the first drawn row whose status is Green, Amber or Red (a value can move it)."""
+def rated_row(page: Page, status_field: str, avoid: tuple[str, ...] = ()) -> str:
+    """The row id of the first drawn row whose status is Green, Amber or Red (a value can move it), other than the
+    rows in ``avoid``."""
     grid = page.frame_locator(GRID)
     grid.locator(".ag-center-cols-container .ag-row").first.wait_for(timeout=TIMEOUT)
     return page.frame_locator(GRID).locator("body").evaluate(
-        """(body, field) => {
+        """(body, [field, avoid]) => {
             for (const cell of body.querySelectorAll(`[col-id="${field}"]`)) {
-                if (/Green|Amber|Red/.test(cell.innerText)) { return cell.closest('[row-id]').getAttribute('row-id'); }
+                const row = cell.closest('[row-id]');  // none for the header
+                if (row && /Green|Amber|Red/.test(cell.innerText) && !avoid.includes(row.getAttribute('row-id'))) {
+                    return row.getAttribute('row-id');
+                }
             }
-            return null; }""", status_field)
+            return null; }""", [status_field, list(avoid)])
 
 
-def time_edits(page: Page, field: str, status_field: str, repeat: int) -> float:
-    """Median ms from Enter to the edited row's status changing, over ``repeat`` edits that flip it."""
-    page.bring_to_front()  # the tab in use: Chromium slows the timers of a tab in the background
-    grid = page.frame_locator(GRID)
-    row = rated_row(page, status_field)
-    status = grid.locator(f'.ag-row[row-id="{row}"] [col-id="{status_field}"]')
-    cell = grid.locator(f'.ag-center-cols-container .ag-row[row-id="{row}"] [col-id="{field}"]')
-    times, value = [], HIGH
-    while len(times) < repeat:
+class Edits:
+    """One timed edit at a time in ``page``'s grid: from Enter to the edited row's status changing. Each edit
+    moves the value across the target (see :data:`HIGH`), so the status flips every time."""
+
+    def __init__(self, page: Page, field: str, status_field: str, avoid: tuple[str, ...] = ()):
+        self.page, self.field, self.status_field, self.value = page, field, status_field, HIGH
+        self.avoid = avoid  # rows another grid's edits change (the same measure on Measures and What-if)
+        self.row: str | None = None
+
+    def once(self) -> float | None:
+        """ms from Enter to the new status, or None when the value left the status as it was (the next flips it)."""
+        page = self.page
+        page.bring_to_front()  # the tab in use: Chromium slows the timers of a tab in the background
+        grid = page.frame_locator(GRID)
+        if self.row is None:
+            self.row = rated_row(page, self.status_field, self.avoid)
+        status = grid.locator(f'.ag-row[row-id="{self.row}"] [col-id="{self.status_field}"]')
+        cell = grid.locator(f'.ag-center-cols-container .ag-row[row-id="{self.row}"] [col-id="{self.field}"]')
         before = status.inner_text()
         cell.dblclick()
         editor = grid.locator(".ag-cell-editor input").first
         expect(editor).to_be_focused(timeout=TIMEOUT)
         editor.press("Control+a")
-        editor.type(value)
+        editor.type(self.value)
         start = time.perf_counter()
         editor.press("Enter")
         try:
             expect(status).not_to_have_text(before, timeout=10_000)
-            times.append((time.perf_counter() - start) * 1000)
+            taken: float | None = (time.perf_counter() - start) * 1000
         except AssertionError:
-            pass  # already on that side: the next value flips it
+            taken = None
         idle(page)
         page.wait_for_timeout(300)
-        value = LOW if value == HIGH else HIGH
-    return statistics.median(times)
+        self.value = LOW if self.value == HIGH else HIGH
+        return taken
 
 
 def nav_item(page: Page, title: str):
@@ -127,26 +143,50 @@ def nav_item(page: Page, title: str):
     return menu.get_by_role("button", name=title, exact=True).or_(menu.get_by_role("link", name=title, exact=True))
 
 
-def time_navigation(page: Page, there: str, back: str, repeat: int, grid: str | None) -> float:
-    """Median ms from a sidebar click on ``there`` to its page drawn and idle (coming from ``back`` each time)."""
-    page.bring_to_front()  # the tab in use: Chromium slows the timers of a tab in the background
-    times = []
-    for _ in range(repeat + 1):  # the first visit warms the page's caches
-        nav_item(page, back).click()
-        expect(page.locator("h1").first).to_have_text(back, timeout=TIMEOUT)
-        idle(page)
+def go(page: Page, title: str) -> None:
+    nav_item(page, title).click()
+    expect(page.locator("h1").first).to_have_text(title, timeout=TIMEOUT)
+    idle(page)
+
+
+class Navigation:
+    """One timed page change at a time in ``page``: from a sidebar click on ``there`` (coming from ``back``) to its
+    page drawn and idle, with its grid's rows (``grid``: a column of them) or else its first table shown."""
+
+    def __init__(self, page: Page, there: str, back: str, grid: str | None):
+        self.page, self.there, self.back, self.grid = page, there, back, grid
+
+    def once(self) -> float:
+        page = self.page
+        page.bring_to_front()  # the tab in use: Chromium slows the timers of a tab in the background
+        go(page, self.back)
         page.wait_for_timeout(300)
         start = time.perf_counter()
-        nav_item(page, there).click()
-        expect(page.locator("h1").first).to_have_text(there, timeout=TIMEOUT)
-        idle(page)
-        if grid:  # the page's own rows drawn (the app's one grid is kept, hidden, across pages)
-            page.frame_locator(GRID).first.locator(f'.ag-center-cols-container .ag-row [col-id="{grid}"]').first \
-                .wait_for(timeout=TIMEOUT)
+        go(page, self.there)
+        if self.grid:  # the page's own rows drawn (the app's one grid is kept, hidden, across pages)
+            page.frame_locator(GRID).first.locator(f'.ag-center-cols-container .ag-row [col-id="{self.grid}"]') \
+                .first.wait_for(timeout=TIMEOUT)
         else:
             page.get_by_test_id("stDataFrame").first.wait_for(timeout=TIMEOUT)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times[1:])
+        return (time.perf_counter() - start) * 1000
+
+
+def interleaved(steps: dict[str, Callable[[], float | None]], repeat: int) -> dict[str, float]:
+    """Median ms of each step over ``repeat`` rounds, every round taking each step once in turn (the floor's and
+    pprr's steps side by side, so a change in the machine's load falls on both). A first round warms the caches
+    and is not counted; a step that returns None is taken again in the same round (once: an edit that found its
+    row already on that side flips it the next time)."""
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    for round_ in range(repeat + 1):
+        for name, step in steps.items():
+            taken = step()
+            if taken is None:
+                taken = step()
+            if taken is None:
+                raise RuntimeError(f"{name}: the edited row's status did not change, either way")
+            if round_:
+                times[name].append(taken)
+    return {name: statistics.median(found) for name, found in times.items()}
 
 
 def upload(page: Page, path: Path) -> None:
@@ -155,6 +195,11 @@ def upload(page: Page, path: Path) -> None:
     chooser.value.set_files(str(path))
     expect(page.get_by_text(f"Opened {path.name}.")).to_be_visible(timeout=TIMEOUT)
     idle(page)
+
+
+EDITS = (("Measures", "actual", "status"), ("What-if", "scenario_target", "scenario_status"),
+         ("Finance", "forecast", "status"))
+PAGE_CHANGES = (("Measures", "actual"), ("What-if", "scenario_target"), ("Priorities", None), ("Finance", "forecast"))
 
 
 def measure(size: str, repeat: int, browser, seed: int, steps: set[str]) -> list[tuple[str, str, float, float]]:
@@ -172,30 +217,34 @@ def measure(size: str, repeat: int, browser, seed: int, steps: set[str]) -> list
     rows = []
     try:
         context = browser.new_context(viewport={"width": 1366, "height": 768})
-        app, floor = context.new_page(), context.new_page()
+        app, grid_floor, nav_floor = context.new_page(), context.new_page(), context.new_page()
         open_page(app, servers["app"].url)
         if size != "sample":
             upload(app, book)
-        open_page(floor, servers["grid"].url)
-        grid_floor = time_edits(floor, "actual", "status", repeat) if "edit" in steps else 0.0
-        for title, field, status_field in (("Measures", "actual", "status"),
-                                           ("What-if", "scenario_target", "scenario_status"),
-                                           ("Finance", "forecast", "status")):
-            if "edit" not in steps:
-                break
-            nav_item(app, title).click()
-            expect(app.locator("h1").first).to_have_text(title, timeout=TIMEOUT)
-            idle(app)
-            rows.append((f"edit to new status: {title}", size, time_edits(app, field, status_field, repeat),
-                         grid_floor))
-        open_page(floor, servers["nav"].url)
-        nav_floor = time_navigation(floor, "Second", "First", repeat, grid=None) if "nav" in steps else 0.0
-        for title, has_grid in (("Measures", "actual"), ("What-if", "scenario_target"), ("Priorities", None),
-                                ("Finance", "forecast")):
-            if "nav" not in steps:
-                break
-            rows.append((f"navigation: Workbook to {title}", size,
-                         time_navigation(app, title, "Workbook", repeat, grid=has_grid), nav_floor))
+        if "edit" in steps:
+            open_page(grid_floor, servers["grid"].url)
+            edits = {title: Edits(app, field, status) for title, field, status in EDITS}
+            go(app, "Measures")
+            edits["What-if"].avoid = (rated_row(app, "status"),)  # the row the Measures edits change
+
+            def on(title: str):
+                def step() -> float | None:
+                    app.bring_to_front()
+                    go(app, title)
+                    app.wait_for_timeout(300)
+                    return edits[title].once()
+                return step
+
+            found = interleaved({"floor": Edits(grid_floor, "actual", "status").once,
+                                 **{title: on(title) for title in edits}}, repeat)
+            rows += [(f"edit to new status: {title}", size, found[title], found["floor"]) for title in edits]
+        if "nav" in steps:
+            open_page(nav_floor, servers["nav"].url)
+            found = interleaved({"floor": Navigation(nav_floor, "Second", "First", grid=None).once,
+                                 **{title: Navigation(app, title, "Workbook", grid).once
+                                    for title, grid in PAGE_CHANGES}}, repeat)
+            rows += [(f"navigation: Workbook to {title}", size, found[title], found["floor"])
+                     for title, _grid in PAGE_CHANGES]
         context.close()
     finally:
         for server in servers.values():
