@@ -83,7 +83,8 @@ _GOTO = "pprr_goto"
 chosen = st.session_state.pop(_GOTO, None)
 opened = chosen is not None and _state.run_page(Path(PAGES[chosen][0]).stem)
 page = st.navigation(pages, position="hidden")
-_state.remember_page(next(path for path, title in PAGES if title == page.title))
+path = next(path for path, title in PAGES if title == page.title)
+_state.remember_page(path)
 if chosen is not None and not opened and pages[chosen].title != page.title:
     st.switch_page(pages[chosen], query_params=st.query_params.to_dict())  # keeps the draft token
 with st.sidebar.container(key="pprr_nav"):
@@ -94,10 +95,10 @@ with st.sidebar.container(key="pprr_nav"):
                   on_click=st.session_state.__setitem__, args=(_GOTO, number),
                   help="The page you are on" if here else None)
 status = st.sidebar.container()  # filled after the page, so it counts an edit the page has just taken
-_grid.begin(beside=page.title == "What-if")  # What-if keeps the counts its scenario moves beside the grid
+_grid.begin(Path(path).stem)  # the grids of the pages that have one, kept in the browser across pages
 try:
     page.run()
-    _grid.finish()  # the one grid, kept in the browser across pages (see app/grid.py)
+    _grid.finish()  # see app/grid.py
 finally:
     _grid.end()
 

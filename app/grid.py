@@ -1,23 +1,24 @@
 """The one place the app uses AgGrid: an editable grid that stays on screen while the officer works in it.
 
-One grid for the whole app, kept across pages: the entry script draws it after the page, at a fixed place (see
-:func:`begin` and :func:`host`), and each page says what it shows with :func:`show`. A page change then reuses the
-grid already in the browser instead of loading a new one (AG Grid's script is several megabytes); on a page without
-a grid it is hidden and empty. A page writes what goes above the grid into :func:`above` and what goes beside it into
-:func:`beside`; the rest of the page follows below the grid.
+One grid per page that has one (:data:`GRID_PAGES`), each kept in the browser across pages: the entry script draws
+them after the page, at fixed places (see :func:`begin` and :func:`finish`), and each page says what its grid shows
+with :func:`show`. The grid of the page open is shown; the others are hidden and keep the rows they last showed, so
+coming back to a page finds its grid loaded, laid out and drawn (AG Grid's script is several megabytes, and one grid
+taking another page's columns and rows took longer than the rest of the page change). A page writes what goes above
+its grid into :func:`above` and what goes beside it into :func:`beside`; the rest of the page follows below.
 
 How the grid is fed (streamlit-aggrid 1.2.1.post2, AG Grid 34):
 
-* The grid's ``key`` never changes while its page is shown, so the browser keeps the one grid (no blank grid, no
-  lost sort, filter, scroll position or focus). New rows reach it with ``server_sync_strategy="server_wins"``: the
-  component hands every new frame to AG Grid, which matches rows by their id (:data:`ROW_ID`, see
-  :data:`GET_ROW_ID`) and redraws only the cells whose values changed.
+* A grid's ``key`` never changes (:func:`component_key` of its page), so the browser keeps each page's grid (no
+  blank grid, no lost sort, filter, scroll position or focus). New rows reach it with
+  ``server_sync_strategy="server_wins"``: the component hands every new frame to AG Grid, which matches rows by
+  their id (:data:`ROW_ID`, see :data:`GET_ROW_ID`) and redraws only the cells whose values changed.
 * The grid does not send its rows back. Each committed cell is added to a short log kept in the grid's frame, and
   the log (``{"edits": [{"id", "grid", "row", "field", "value"}, ...]}``) is the component's value; ``grid`` is the
-  key the page gave its rows (:data:`VIEW`), so a page only ever takes the cells committed in its own rows. A page reads the cells
-  it has not seen yet with :func:`new_edits` *before* it works out the rows to show, so one script run records the
-  edit and draws its result. A burst of edits committed while the server is busy is never lost: the log carries
-  the last :data:`LOG_LENGTH` of them and each is taken once, by its id.
+  key the page gave its rows (:data:`VIEW`), so a page only ever takes the cells committed in its own rows. A page
+  reads the cells it has not seen yet with :func:`new_edits` *before* it works out the rows to show, so one script
+  run records the edit and draws its result. A burst of edits committed while the server is busy is never lost:
+  the log carries the last :data:`LOG_LENGTH` of them and each is taken once, by its id.
 * While a cell is being edited, rows arriving from the server wait until the editor closes (a value typed into
   the next cell is never thrown away by the rerun of the previous one); Tab leaves the grid instead of walking
   every cell.
@@ -44,21 +45,35 @@ STATUS_KEY = "status_key"  # hidden: the status value used to colour the status 
 EDITED = "edited"  # hidden: "|"-joined fields the officer has changed in this row
 SYNC = "sync"  # hidden: changed to make the grid take rows it already has (after a refused value)
 VIEW = "grid_view"  # hidden: the key of the page's grid the row belongs to
-COMPONENT_KEY = "pprr_grid"  # the one grid component, the same on every page
+COMPONENT_KEY = "pprr_grid"  # the grid components' keys start with it (see component_key)
 SLOT_KEY = "pprr_grid_slot"
+GRID_PAGES = ("measures", "what_if", "finance")  # pages (file stems) with a grid of their own, in page order
+BESIDE = "what_if"  # the page whose grid has a narrow column beside it (the counts its scenario moves)
 EDITED_FILL = "#FFF4C2"
 LOG_LENGTH = 50  # committed cells the grid keeps offering until the server has taken them
 _SEEN = "pprr_grid_seen"  # session state: grid key -> ids of the edits already taken
 _REQUEST = "pprr_grid_request"  # session state: what the page asked the grid to show in the last full run
-_PLACES = "pprr_grid_places"  # session state: this run's containers above, beside and for the grid
-_LAST = "pprr_grid_last"  # session state: what the grid last showed, kept in it while it is hidden
+_PLACES = "pprr_grid_places"  # session state: this run's page and containers above, for and beside each grid
+_LAST = "pprr_grid_last"  # session state: page -> what its grid last showed, kept in it while it is hidden
+
+
+def component_key(page: str) -> str:
+    return f"{COMPONENT_KEY}_{page}"
+
+
+def slot_key(page: str) -> str:
+    return f"{SLOT_KEY}_{page}"
+
 
 # Out of sight, out of the tab order and out of the accessibility tree, but still laid out at its full size: the
 # grid keeps its rows drawn while hidden, so showing it again draws nothing new (hidden with display: none, the
 # grid's frame had no size, and coming back meant AG Grid laying out and drawing every visible row again). The
 # negative margin takes back the gap the page's layout leaves after an element.
-HIDDEN_STYLE = (f'<style>[data-testid="stLayoutWrapper"]:has(> .st-key-{SLOT_KEY}) {{ max-height: 0; '
-                "overflow: hidden; visibility: hidden; margin-bottom: -1rem; }</style>")
+def hidden_style(page: str) -> str:
+    return (f'<style>[data-testid="stLayoutWrapper"]:has(> .st-key-{slot_key(page)}) {{ max-height: 0; '
+            "overflow: hidden; visibility: hidden; margin-bottom: -1rem; }</style>")
+
+
 _STYLES = {status.value: {"backgroundColor": style.fill, "color": style.text, "fontWeight": "600"}
            for status, style in STATUS_STYLES.items()}
 STATUS_CELL_STYLE = JsCode(
@@ -195,11 +210,12 @@ def grid_options(columns: tuple[Column, ...]) -> dict:
 
 def new_edits(key: str) -> list[CellEdit]:
     """The cells committed in the grid ``key`` that no run has taken yet, oldest first; each is returned once."""
-    value = st.session_state.get(COMPONENT_KEY)
-    edits = value.get("edits") if isinstance(value, dict) else None
-    if not isinstance(edits, list):
-        return []
-    edits = [item for item in edits if isinstance(item, dict) and item.get("grid") == key]
+    edits = []
+    for component in (COMPONENT_KEY, *map(component_key, GRID_PAGES)):  # a page run alone: the plain key
+        value = st.session_state.get(component)
+        log = value.get("edits") if isinstance(value, dict) else None
+        if isinstance(log, list):
+            edits += [item for item in log if isinstance(item, dict) and item.get("grid") == key]
     seen: dict[str, set[str]] = st.session_state.setdefault(_SEEN, {})
     taken = seen.setdefault(key, set())
     found = []
@@ -217,11 +233,12 @@ def new_edits(key: str) -> list[CellEdit]:
 
 @dataclass(frozen=True)
 class Request:
-    """What a page shows in the grid. When the officer commits a cell, ``refresh`` (when given) takes the page's new
+    """What a page shows in its grid. When the officer commits a cell, ``refresh`` (when given) takes the page's new
     edits and returns the rows to show, the ``sync`` value and whether it took any; the grid shows them at once and
     the whole page then runs again, so everything else on it shows the edit too. Without ``refresh`` the whole
     page runs at once."""
 
+    page: str  # the page (file stem) whose grid it is
     frame: pd.DataFrame
     columns: tuple[Column, ...]
     key: str
@@ -230,50 +247,67 @@ class Request:
     refresh: Callable[[], tuple[pd.DataFrame, int, bool]] | None
 
 
-def begin(beside: bool = False) -> None:
-    """Called by the entry script before the page: the places above the grid, for the grid, and beside it (a
-    narrow column on its right when ``beside``)."""
+@dataclass(frozen=True)
+class Places:
+    """This run's page and the containers above the grids, and for and beside each page's grid."""
+
+    page: str
+    head: object
+    grids: dict[str, object]
+    sides: dict[str, object]
+
+
+def begin(page: str) -> None:
+    """Called by the entry script before the page ``page`` (its file stem) runs: the place above the grids, then one
+    place for each page's grid (with a narrow column on its right for :data:`BESIDE`), always in the same order."""
     st.session_state.pop(_REQUEST, None)
     head = st.container()
-    with st.container(key=SLOT_KEY):
-        grid, side = st.columns([3, 1] if beside else [1, 0.0001], gap="small" if beside else None)
-    st.session_state[_PLACES] = (head, grid, side)
+    grids, sides = {}, {}
+    for name in GRID_PAGES:
+        with st.container(key=slot_key(name)):
+            if name == BESIDE:
+                grids[name], sides[name] = st.columns([3, 1], gap="small")
+            else:
+                grids[name] = st.container()
+    st.session_state[_PLACES] = Places(page, head, grids, sides)
 
 
 def above():
     """The container above the grid, for the page's title, filters and messages."""
-    places = st.session_state.get(_PLACES)
-    return places[0] if places else st.container()
+    places: Places | None = st.session_state.get(_PLACES)
+    return places.head if places else st.container()
 
 
 def beside():
-    """The column beside the grid (narrow: see :func:`begin`)."""
-    places = st.session_state.get(_PLACES)
-    return places[2] if places else st.container()
+    """The column beside the page's grid (narrow: see :func:`begin`)."""
+    places: Places | None = st.session_state.get(_PLACES)
+    return places.sides.get(places.page) or places.head if places else st.container()
 
 
 def show(frame: pd.DataFrame, columns: tuple[Column, ...], key: str, height: int = 560, sync: int = 0,
          refresh: Callable[[], tuple[pd.DataFrame, int, bool]] | None = None) -> None:
-    """Show the rows of ``frame`` in the grid, as the grid ``key`` (updated in place when it was shown before).
-    ``sync``: change it to make the grid show rows it may think it already has (e.g. after refusing a typed value).
-    ``refresh``: see :class:`Request`.
+    """Show the rows of ``frame`` in the page's grid, as the grid ``key`` (updated in place when it was shown
+    before). ``sync``: change it to make the grid show rows it may think it already has (e.g. after refusing a
+    typed value). ``refresh``: see :class:`Request`.
 
     A page run on its own, without the entry script (Streamlit does that for a page's address before any session
     has run the entry script, and so does AppTest), gets the grid where it asks for it."""
-    if _PLACES not in st.session_state:
-        _draw(frame, columns, key, height, sync)
+    places: Places | None = st.session_state.get(_PLACES)
+    if places is None or places.page not in GRID_PAGES:
+        _draw(COMPONENT_KEY, frame, columns, key, height, sync)
         return
-    st.session_state[_REQUEST] = Request(frame, columns, key, height, sync, refresh)
+    st.session_state[_REQUEST] = Request(places.page, frame, columns, key, height, sync, refresh)
 
 
 def finish() -> None:
-    """Called by the entry script after the page: draws the grid, hidden when the page showed none."""
-    _head, grid, side = st.session_state[_PLACES]
-    if st.session_state.get(_REQUEST) is None:
-        with side:  # a style sheet takes no room; the grid keeps its place in the browser, out of sight
-            st.html(HIDDEN_STYLE)
-    with grid:
-        _host()
+    """Called by the entry script after the page: draws each page's grid, all but the open page's hidden."""
+    places: Places = st.session_state[_PLACES]
+    request: Request | None = st.session_state.get(_REQUEST)
+    for name in GRID_PAGES:
+        with places.grids[name]:
+            _host(name)
+            if request is None or request.page != name:  # a style sheet takes no room
+                st.html(hidden_style(name))
 
 
 def end() -> None:
@@ -289,32 +323,30 @@ def _fragment_run() -> bool:
 
 
 @st.fragment
-def _host() -> None:
-    """The grid. A committed cell reruns only this, so the edited row shows its result at once; the page follows
-    in a second run when the edit was taken."""
+def _host(page: str) -> None:
+    """The grid of ``page``. A committed cell reruns only this, so the edited row shows its result at once; the
+    page follows in a second run when the edit was taken."""
     request: Request | None = st.session_state.get(_REQUEST)
-    taken = False
-    if request is None:
-        # Hidden, the grid keeps the rows it last showed: the same element again costs the browser nothing, and
-        # going back to that page finds its rows already drawn.
-        last = st.session_state.get(_LAST)
-        if last is None:
-            columns = (Column(ROW_ID, "", hidden=True),)
-            last = (pd.DataFrame(columns=[c.field for c in columns]), columns, "", 120, 0)
-        _draw(*last)
+    kept: dict = st.session_state.setdefault(_LAST, {})
+    if request is None or request.page != page:
+        # Hidden, a grid keeps the rows it last showed: the same element again costs the browser nothing, and
+        # going back to its page finds them already drawn. A page not yet visited has no grid at all.
+        if page in kept:
+            _draw(component_key(page), *kept[page])
         return
     frame, sync = request.frame, request.sync
+    taken = False
     if _fragment_run():
         if request.refresh is None:
             st.rerun()  # the page takes the edit in a run of its own
         frame, sync, taken = request.refresh()
-    st.session_state[_LAST] = (frame, request.columns, request.key, request.height, sync)
-    _draw(frame, request.columns, request.key, request.height, sync)
+    kept[page] = (frame, request.columns, request.key, request.height, sync)
+    _draw(component_key(page), frame, request.columns, request.key, request.height, sync)
     if taken:
         st.rerun()
 
 
-def _draw(frame: pd.DataFrame, columns: tuple[Column, ...], key: str, height: int, sync: int) -> None:
+def _draw(component: str, frame: pd.DataFrame, columns: tuple[Column, ...], key: str, height: int, sync: int) -> None:
     shown = frame.copy()
     shown[SYNC] = sync
     shown[VIEW] = key
@@ -331,6 +363,6 @@ def _draw(frame: pd.DataFrame, columns: tuple[Column, ...], key: str, height: in
         server_sync_strategy="server_wins",
         allow_unsafe_jscode=True,
         theme="streamlit",
-        key=COMPONENT_KEY,
+        key=component,
         show_toolbar=False,
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from app.grid import COMPONENT_KEY
+from app.grid import component_key
 
 APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
 
@@ -26,7 +26,7 @@ def grid_edit(at: AppTest, prefix: str, cells: list[tuple[int, str, str]]) -> Ap
     the grid's value is its log of committed cells, each with an id of its own (see :mod:`app.grid`). ``prefix``
     is the grid key's start, e.g. ``measures_grid``; the page then runs."""
     grid = f"{prefix}_{at.session_state['pprr_working'].sha[:12]}"
-    key = COMPONENT_KEY
+    key = component_key(prefix.removesuffix("_grid"))  # the page's own grid
     value = at.session_state[key] if key in at.session_state else None  # noqa: SIM401 - AppTest has no .get
     log = list(value["edits"]) if isinstance(value, dict) else []
     log += [{"id": f"test.{next(_EDIT_IDS)}", "grid": grid, "row": row, "field": field, "value": text}

@@ -22,7 +22,7 @@ PAGES = ("Workbook", "Measures", "What-if", "Priorities", "Finance", "Report", "
 TIMEOUT_MS = 30_000
 APP = '[data-testid="stApp"]'
 IDLE = f'{APP}[data-test-script-state="notRunning"]'
-GRID_IFRAME = 'iframe[title="st_aggrid.AgGrid.agGrid"]'
+GRID_IFRAME = 'iframe[title="st_aggrid.AgGrid.agGrid"]:visible'  # the open page's grid (the others are kept, hidden)
 EXCEPTION = '[data-testid="stException"]'
 ERROR_ALERT = '[data-testid="stAlertContentError"]'
 
@@ -222,10 +222,8 @@ def wait_drawn(page: Page) -> None:
     expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=TIMEOUT_MS)
     for chart in page.get_by_test_id("stVegaLiteChart").all():
         expect(chart.locator(".marks").first).to_be_visible(timeout=TIMEOUT_MS)
-    for index in range(page.locator(GRID_IFRAME).count()):
-        if page.locator(GRID_IFRAME).nth(index).is_visible():  # the app's one grid is kept, hidden, on other pages
-            expect(page.frame_locator(GRID_IFRAME).nth(index).locator(".ag-row").first).to_be_visible(
-                timeout=TIMEOUT_MS)
+    if page.locator(GRID_IFRAME).count():  # the open page's grid (the other pages' grids are kept, hidden)
+        expect(grid(page).locator(".ag-row").first).to_be_visible(timeout=TIMEOUT_MS)
 
 
 def save_full_page(page: Page, path: Path) -> None:
@@ -233,11 +231,13 @@ def save_full_page(page: Page, path: Path) -> None:
     is made as tall as that area's content for the shot, then set back."""
     wait_drawn(page)
     size = page.viewport_size
-    height = page.get_by_test_id("stMain").evaluate("main => main.scrollHeight")
-    page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
-    page.wait_for_function(
-        "() => { const main = document.querySelector('[data-testid=\"stMain\"]');"
-        " return main.scrollHeight <= main.clientHeight; }")
+    main = page.get_by_test_id("stMain")
+    for _ in range(5):  # a taller window can lay the page out a little taller (wrapped lines, wider boxes)
+        height = main.evaluate("main => main.scrollHeight")
+        page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
+        page.wait_for_timeout(100)
+        if main.evaluate("main => main.scrollHeight <= main.clientHeight"):
+            break
     page.screenshot(path=path, full_page=True)
     page.set_viewport_size(size)
 

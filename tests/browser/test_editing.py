@@ -113,24 +113,30 @@ def test_a_scenario_target_committed_in_the_grid_moves_its_status_and_the_counts
     expect_edits(page, 0)  # a scenario is not an edit of the official figures
 
 
-def test_a_page_change_keeps_the_one_grid_and_shows_each_pages_rows(app_server, page):
+def test_each_grid_page_keeps_its_own_grid_across_page_changes(app_server, page):
+    every_grid = page.locator(GRID_IFRAME.removesuffix(":visible"))  # shown or hidden
     open_app(page, app_server.url)
     wait_drawn(page)
-    expect(page.locator(GRID_IFRAME)).to_be_hidden()  # loaded on the first page, out of sight
-    page.locator(GRID_IFRAME).evaluate("frame => frame.dataset.kept = 'yes'")
+    expect(every_grid).to_have_count(0)  # no page with a grid opened yet: none loaded
+    visited: set[str] = set()
     for title, header, height in (("What-if", "Scenario target", 420), ("Measures", "In-year actual", 560),
                                   ("Workbook", None, None), ("Finance", "Forecast outturn £000", 420),
-                                  ("Priorities", None, None), ("Measures", "In-year actual", 560)):
+                                  ("Priorities", None, None), ("Measures", "In-year actual", 560),
+                                  ("What-if", "Scenario target", 420)):
         go_to(page, title)
         wait_drawn(page)
-        expect(page.locator(GRID_IFRAME)).to_have_count(1)
-        assert page.locator(GRID_IFRAME).evaluate("frame => frame.dataset.kept") == "yes", f"a new grid on {title}"
         if header is None:
-            expect(page.locator(GRID_IFRAME)).to_be_hidden()
+            expect(page.locator(GRID_IFRAME)).to_have_count(0)  # every grid hidden
+            expect(every_grid).to_have_count(len(visited))  # ... and kept
             continue
-        expect(page.locator(GRID_IFRAME)).to_be_visible()
+        shown = page.locator(GRID_IFRAME)
+        expect(shown).to_have_count(1)
+        mark = shown.evaluate("(frame, title) => frame.dataset.page || (frame.dataset.page = title)", title)
+        assert mark == title, f"{title} shows the grid first drawn for {mark}"  # its own, not a new one
+        visited.add(title)
+        expect(every_grid).to_have_count(len(visited))
         expect(grid(page).locator(".ag-header-cell-text", has_text=header).first).to_be_visible()
-        expect(page.locator(GRID_IFRAME)).to_have_js_property("offsetHeight", height)  # the page's own height
+        expect(shown).to_have_js_property("offsetHeight", height)  # the page's own height
 
 
 def test_tab_leaves_the_grid_within_a_few_presses(app_server, page):

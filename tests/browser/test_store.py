@@ -17,6 +17,7 @@ from pprr.year.store.drafts import DraftStore
 
 from .conftest import AppServer
 from .helpers import (
+    GRID_IFRAME,
     Q3_SAMPLE,
     ROOT,
     TIMEOUT_MS,
@@ -112,7 +113,7 @@ def test_two_windows_on_one_draft_keep_both_edits_and_the_stale_one_is_told(app_
 def test_kill_9_during_an_edit_burst_then_the_next_edit_is_kept_and_the_screen_matches_the_store(
         tmp_path_factory, page):
     server = AppServer(tmp_path_factory.mktemp("kill") / "pprr.sqlite3").start()
-    grid_frame = page.frame_locator('iframe[title="st_aggrid.AgGrid.agGrid"]')
+    grid_frame = page.frame_locator(GRID_IFRAME)
     try:
         open_app(page, server.url)
         go_to(page, "Measures")
