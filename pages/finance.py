@@ -84,32 +84,33 @@ def summary_frame(wb: PortfolioWorkbook) -> pd.DataFrame:
 _CHARTS = "finance_chart_specs"  # (title, the figures it was drawn from) -> Vega-Lite specification
 
 
-def chart_specs(wb: PortfolioWorkbook) -> dict[str, dict | None]:
-    """Each chart's title and Vega-Lite specification, or None when the workbook has no figures for it. Each is
-    drawn across the page, filling it (the faceted budget chart cannot, so its plots get a fixed width).
+def chart_figures(wb: PortfolioWorkbook) -> dict[str, tuple[tuple, Callable]]:
+    """Each chart's title, the figures it draws (empty when the workbook has none) and how to make it. Each is
+    drawn across the page, filling it (the faceted budget chart cannot, so its plots get a fixed width)."""
+    return {
+        "Budget and forecast": (wb.budget, lambda: charts.budget_forecast_chart(wb, width=BUDGET_PLOT)),
+        "Variance": (wb.budget if any(line.forecast is not None for line in wb.budget) else (),
+                     lambda: charts.variance_chart(wb, width=charts.CONTAINER)),
+        "Reconciliation": (wb.budget_changes, lambda: charts.reconciliation_chart(wb, width=charts.CONTAINER)),
+        "Reserves": (wb.reserves, lambda: charts.reserves_chart(wb, width=charts.CONTAINER)),
+        "Savings": (wb.savings, lambda: charts.savings_chart(wb, width=charts.CONTAINER)),
+    }
 
-    A chart is built again only when the figures it draws have changed (a forecast edit redraws two of the five),
-    and built without Altair's schema check: the specifications are written in code and checked by the tests."""
-    wanted: tuple[tuple[str, tuple, Callable], ...] = (
-        ("Budget and forecast", wb.budget, lambda: charts.budget_forecast_chart(wb, width=BUDGET_PLOT)),
-        ("Variance", wb.budget if any(line.forecast is not None for line in wb.budget) else (),
-         lambda: charts.variance_chart(wb, width=charts.CONTAINER)),
-        ("Reconciliation", wb.budget_changes, lambda: charts.reconciliation_chart(wb, width=charts.CONTAINER)),
-        ("Reserves", wb.reserves, lambda: charts.reserves_chart(wb, width=charts.CONTAINER)),
-        ("Savings", wb.savings, lambda: charts.savings_chart(wb, width=charts.CONTAINER)),
-    )
-    built: dict = st.session_state.get(_CHARTS, {})
-    kept, specs = {}, {}
-    for title, figures, make in wanted:
-        if not figures:
-            specs[title] = None
-            continue
-        memo = (title, figures, wb.portfolio)
-        spec = built.get(memo)
-        kept[memo] = spec if spec is not None else make().to_dict(validate=False)
-        specs[title] = kept[memo]
-    st.session_state[_CHARTS] = kept
-    return specs
+
+def chart_spec(wb: PortfolioWorkbook, title: str) -> dict | None:
+    """The chart ``title``'s Vega-Lite specification, or None when the workbook has no figures for it. Built only
+    when its tab is open, and again only when the figures it draws have changed (a forecast edit changes two of
+    the five), without Altair's schema check: the specifications are written in code and checked by the tests."""
+    figures, make = chart_figures(wb)[title]
+    if not figures:
+        return None
+    built: dict = st.session_state.setdefault(_CHARTS, {})
+    memo = (title, figures, wb.portfolio)
+    if memo not in built:
+        for old in [key for key in built if key[0] == title]:  # the chart as drawn from older figures
+            del built[old]
+        built[memo] = make().to_dict(validate=False)
+    return built[memo]
 
 
 @dataclass(frozen=True)
@@ -271,9 +272,9 @@ FURTHER = "Capital, risks and one-off resources"
 
 def further_views(wb: PortfolioWorkbook) -> None:
     """Below the budgets, one view at a time: the variances explained, each chart, the rest of the agreement's
-    finance. Only the view shown is drawn (five charts and four tables at once take long to draw)."""
-    specs = chart_specs(wb)
-    names = ["Variances explained", *specs, FURTHER]
+    finance. Only the view shown is drawn, and only its chart is built (five charts and four tables at once take
+    long to draw, and building two Altair charts again after each forecast edit took most of its run)."""
+    names = ["Variances explained", *chart_figures(wb), FURTHER]
     for name, tab in zip(names, st.tabs(names, key="finance_tab", on_change="rerun")):
         if not tab.open:
             continue
@@ -283,7 +284,7 @@ def further_views(wb: PortfolioWorkbook) -> None:
             elif name == FURTHER:
                 capital_risks_one_off(wb)
             else:
-                chart(name, specs[name])
+                chart(name, chart_spec(wb, name))
 
 
 budget_section()
