@@ -281,7 +281,9 @@ def above():
 def beside():
     """The column beside the page's grid (narrow: see :func:`begin`)."""
     places: Places | None = st.session_state.get(_PLACES)
-    return places.sides.get(places.page) or places.head if places else st.container()
+    if places is None:
+        return st.container()
+    return places.sides.get(places.page, places.head)
 
 
 def show(frame: pd.DataFrame, columns: tuple[Column, ...], key: str, height: int = 560, sync: int = 0,
