@@ -30,7 +30,9 @@ values are never rendered as HTML; the grid reruns the page only when a cell val
 
 from __future__ import annotations
 
+import importlib
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -39,6 +41,25 @@ import streamlit as st
 from st_aggrid import AgGrid, DataReturnMode, JsCode
 
 from pprr.rules.status import STATUS_STYLES
+
+# streamlit-aggrid works out the component's arguments from the frame on every call (the rows as JSON, their column
+# types as text), several milliseconds per run for a grid of a thousand rows. A hidden grid is handed the same
+# arguments run after run, so they are worked out once: AgGrid's call to its component is noted (:func:`_noting`) and
+# later runs hand the noted arguments to the component directly (see :func:`_draw`). The test suite checks that both
+# ways give the browser the same element.
+_AGGRID = importlib.import_module("st_aggrid.AgGrid")
+_COMPONENT = getattr(_AGGRID._component_func, "__wrapped__", _AGGRID._component_func)
+_noted = threading.local()  # each session's script runs in a thread of its own
+
+
+def _noting(**kwargs):
+    if getattr(_noted, "args", None) is not None:
+        _noted.args = kwargs
+    return _COMPONENT(**kwargs)
+
+
+_noting.__wrapped__ = _COMPONENT
+_AGGRID._component_func = _noting
 
 ROW_ID = "row"  # the worksheet row each grid row came from: the row's id in the grid
 STATUS_KEY = "status_key"  # hidden: the status value used to colour the status cell
@@ -54,7 +75,7 @@ LOG_LENGTH = 50  # committed cells the grid keeps offering until the server has 
 _SEEN = "pprr_grid_seen"  # session state: grid key -> ids of the edits already taken
 _REQUEST = "pprr_grid_request"  # session state: what the page asked the grid to show in the last full run
 _PLACES = "pprr_grid_places"  # session state: this run's page and containers above, for and beside each grid
-_LAST = "pprr_grid_last"  # session state: page -> what its grid last showed, kept in it while it is hidden
+_LAST = "pprr_grid_last"  # session state: page -> what its grid last showed (:class:`Drawn`)
 
 
 def component_key(page: str) -> str:
@@ -329,12 +350,13 @@ def _host(page: str) -> None:
     """The grid of ``page``. A committed cell reruns only this, so the edited row shows its result at once; the
     page follows in a second run when the edit was taken."""
     request: Request | None = st.session_state.get(_REQUEST)
-    kept: dict = st.session_state.setdefault(_LAST, {})
+    kept: dict[str, Drawn] = st.session_state.setdefault(_LAST, {})
+    last = kept.get(page)
     if request is None or request.page != page:
         # Hidden, a grid keeps the rows it last showed: the same element again costs the browser nothing, and
         # going back to its page finds them already drawn. A page not yet visited has no grid at all.
-        if page in kept:
-            _draw(component_key(page), kept[page])
+        if last is not None:
+            last.again()
         return
     frame, sync = request.frame, request.sync
     taken = False
@@ -342,16 +364,28 @@ def _host(page: str) -> None:
         if request.refresh is None:
             st.rerun()  # the page takes the edit in a run of its own
         frame, sync, taken = request.refresh()
-    kept[page] = _shown(frame, request.columns, request.key, request.height, sync)
-    _draw(component_key(page), kept[page])
+    asked = (request.columns, request.key, request.height, sync)
+    if last is not None and last.frame is frame and last.asked == asked:
+        last.again()  # the same rows as last time: its page's rows are worked out once per working copy
+    else:
+        kept[page] = Drawn(frame, asked, _draw(component_key(page), _shown(frame, *asked)))
     if taken:
         st.rerun()
 
 
 @dataclass(frozen=True)
+class Drawn:
+    """What a page's grid last showed: the page's rows and what else it asked for, and what draws it again."""
+
+    frame: pd.DataFrame
+    asked: tuple
+    again: Callable[[], None]
+
+
+@dataclass(frozen=True)
 class Shown:
     """What a grid is handed: its rows with their :data:`SYNC` and :data:`VIEW` columns, its columns, its height.
-    Made once when the page shows the grid; a hidden grid is handed the same again on every run."""
+    Made when the page shows the grid; while it is hidden, its component is handed the same arguments again."""
 
     rows: pd.DataFrame
     columns: tuple[Column, ...]
@@ -367,7 +401,20 @@ def _shown(frame: pd.DataFrame, columns: tuple[Column, ...], key: str, height: i
     return Shown(rows, columns + (Column(SYNC, "", hidden=True), Column(VIEW, "", hidden=True)), height)
 
 
-def _draw(component: str, shown: Shown) -> None:
+def _draw(component: str, shown: Shown) -> Callable[[], None]:
+    """Draw the grid; returns what draws it again, unchanged, in a later run (see :data:`_COMPONENT`)."""
+    _noted.args = {}
+    try:
+        _aggrid(component, shown)
+        args = _noted.args
+    finally:
+        _noted.args = None
+    if not args:  # AgGrid called its component some other way: draw it through AgGrid every time
+        return lambda: _aggrid(component, shown)
+    return lambda: _COMPONENT(**args)
+
+
+def _aggrid(component: str, shown: Shown) -> None:
     AgGrid(
         shown.rows.copy(),  # AgGrid may change the frame it is handed
         gridOptions=grid_options(shown.columns),

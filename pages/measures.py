@@ -168,7 +168,9 @@ def filtered(frame: pd.DataFrame, wb: PortfolioWorkbook) -> pd.DataFrame:
 
 def kept(frame: pd.DataFrame, chosen_priorities: list, chosen_statuses: list, chosen_types: list,
          text: str) -> pd.DataFrame:
-    """The rows the filters keep."""
+    """The rows the filters keep: ``frame`` itself when no filter is set."""
+    if not (chosen_priorities or chosen_statuses or chosen_types or text.strip()):
+        return frame
     keep = pd.Series(True, index=frame.index)
     if chosen_priorities:
         keep &= frame["priority"].isin(chosen_priorities)

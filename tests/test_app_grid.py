@@ -53,3 +53,33 @@ def test_rows_are_known_by_their_sheet_row_and_tab_leaves_the_grid():
 def test_the_grid_reports_each_committed_cell_with_an_id_and_keeps_a_short_log():
     js = _grid.RETURN_EDITS.js_code
     assert "e.colDef.field" in js and f"e.data.{_grid.ROW_ID}" in js and f"> {_grid.LOG_LENGTH}" in js
+
+
+def _drawn_twice():
+    import pandas as pd
+    import streamlit as st
+
+    from app import grid
+
+    frame = pd.DataFrame({grid.ROW_ID: [2, 3], "code": ["CFSE.1", "=1+1"], "actual": ["12.5%", ""]})
+    columns = (grid.Column("code", "PI code"), grid.Column("actual", "In-year actual", editable=True),
+               grid.Column(grid.ROW_ID, "", hidden=True))
+    if "again" not in st.session_state:
+        st.session_state["again"] = grid._draw("kept_grid", grid._shown(frame, columns, "view", 300, 0))
+    else:
+        st.session_state["again"]()
+
+
+def test_a_kept_grid_is_drawn_again_without_working_out_its_arguments(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    calls = []
+    aggrid = _grid.AgGrid
+    monkeypatch.setattr(_grid, "AgGrid", lambda *args, **kwargs: calls.append(1) or aggrid(*args, **kwargs))
+    at = AppTest.from_function(_drawn_twice).run()
+    first = at.get("component_instance")[0].proto
+    at.run()
+    again = at.get("component_instance")[0].proto
+    assert len(calls) == 1  # the second run handed the noted arguments to the component
+    assert again == first  # the browser gets the same element: same id, same rows, same options
+    assert "kept_grid" in first.id and '\\"code\\":\\"=1+1\\"' in first.json_args
