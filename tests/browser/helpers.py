@@ -252,10 +252,14 @@ def download(page: Page, button: str) -> Download:
 def open_priority_view(page: Page, view: str) -> None:
     """On the Priorities page, open the view ``view`` (Measures, Exceptions, Commentary or Key projects) of the
     priority shown (the first section's, when every priority is shown)."""
-    page.get_by_test_id("stMain").get_by_role("tab", name=view, exact=True).first.click()
-    expect(page.get_by_test_id("stMain").get_by_role("tab", name=view, exact=True).first).to_have_attribute(
-        "aria-selected", "true", timeout=TIMEOUT_MS)
-    settle(page)
+    tab = page.get_by_test_id("stMain").get_by_role("tab", name=view, exact=True).first
+    if tab.get_attribute("aria-selected") == "true":  # open already: a click would start no run
+        settle(page)
+        return
+    watch_runs(page)  # the tab shows at once; the run that draws its view follows
+    tab.click()
+    expect(tab).to_have_attribute("aria-selected", "true", timeout=TIMEOUT_MS)
+    wait_for_run(page)
 
 
 def show_priority(page: Page, label: str) -> None:
