@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from app import grid as _grid
+from app import html_table
 from app import state as _state
 
 
@@ -30,7 +31,8 @@ def sidebar_status() -> None:
 
 
 # The app's own layout rules (no user text): a compact left-aligned page menu, less empty space above each page,
-# captions dark enough to read (at least 4.5:1 on the page and on the sidebar, WCAG 2.1 AA).
+# captions dark enough to read (at least 4.5:1 on the page and on the sidebar, WCAG 2.1 AA); the short tables'
+# own rules (app/html_table.py).
 STYLE = """<style>
 .st-key-pprr_nav [data-testid="stVerticalBlock"] { gap: 0.15rem; }
 .st-key-pprr_nav button { justify-content: flex-start; min-height: 2.1rem; padding: 0.2rem 0.6rem; }
@@ -39,7 +41,7 @@ STYLE = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
 [data-testid="stCaptionContainer"] { opacity: 1; color: #4D535B; }
 [data-testid="stCaptionContainer"] p { color: #4D535B; }
-</style>"""
+""" + html_table.STYLE + "</style>"
 
 st.set_page_config(page_title="pprr", layout="wide")
 st.html(STYLE)

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from app import grid as _grid
+from app import html_table
 from app import state as _state
 from pprr.model import PortfolioWorkbook
 from pprr.report import charts
@@ -71,14 +72,16 @@ def budget_frame(wb: PortfolioWorkbook) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[c.field for c in COLUMNS])
 
 
+MONEY = ("Net budget £000", "Forecast outturn £000", "Variance £000")  # the budget totals' money columns
+
+
 def summary_frame(wb: PortfolioWorkbook) -> pd.DataFrame:
     summary = finance.budget_summary(wb)
     money = ["net_budget", "forecast", "variance"]
     shown = summary[["label", *money]].copy()
     for column in money:
         shown[column] = shown[column].map(finance.format_money)
-    return shown.rename(columns={"label": "Division", "net_budget": "Net budget £000",
-                                 "forecast": "Forecast outturn £000", "variance": "Variance £000"})
+    return shown.rename(columns={"label": "Division", **dict(zip(money, MONEY))})
 
 
 _CHARTS = "finance_chart_specs"  # (title, the figures it was drawn from) -> Vega-Lite specification
@@ -203,9 +206,7 @@ def budget_section() -> None:
         with rag_key:
             for status, meaning in budget_key(_state.settings()):
                 st.text(f"{badge(status.value)}: {meaning}")
-    st.dataframe(shown.summary, hide_index=True, width="stretch", key="budget_summary",
-                 column_config={name: st.column_config.TextColumn(alignment="right")
-                                for name in ("Net budget £000", "Forecast outturn £000", "Variance £000")})
+    st.html(html_table.table(shown.summary, "Budget totals by division (£000)", numeric=MONEY))
 
 
 def chart(title: str, spec: dict | None) -> None:
@@ -260,11 +261,12 @@ def variance_commentary(wb: PortfolioWorkbook) -> None:
     if table.empty:
         st.caption("No service has a forecast variance.")
         return
-    st.dataframe(pd.DataFrame({
+    frame = pd.DataFrame({
         "Service": table["service"], "Variance £000": table["variance"].map(finance.format_money),
         "Budget RAG": table["rag"].map(badge), "Commentary": table["commentary"].replace("", "No commentary given."),
-    }), hide_index=True, width="stretch", key="variance_commentary",
-        column_config={"Commentary": st.column_config.TextColumn(width="large")})
+    })
+    st.html(html_table.table(frame, "Variances explained", numeric=("Variance £000",), wide=("Commentary",),
+                             whole=("Budget RAG",)))
 
 
 FURTHER = "Capital, risks and one-off resources"

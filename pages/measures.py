@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from app import grid as _grid
+from app import html_table
 from app import periods as _periods
 from app import state as _state
 from pprr.model import Measure, PortfolioWorkbook
@@ -241,7 +242,7 @@ def change_log() -> None:
         return
     frame = pd.DataFrame([(when(c.when), c.edit.label, c.name, c.edit.field, c.edit.old, c.edit.new) for c in log],
                          columns=["Time", "Measure / line", "Name", "Field", "Old value", "New value"])
-    st.dataframe(frame, hide_index=True, width="stretch", key="change_log")
+    st.html(html_table.table(frame, "Change log", whole=("Time",), long=True))
     headline, where = _state.edits_state()
     st.caption(f"{headline}: {where}. Each changed cell is listed once, latest first, from its value as uploaded "
                "to its value now.")

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app import grid as _grid
+from app import html_table
 from app import state as _state
 from pprr.model import Measure, PortfolioWorkbook
 from pprr.rules.status import STATUS_STYLES, Rating, count_statuses, rerate
@@ -261,7 +262,8 @@ def main() -> None:
     form(rows)
     if _state.working().scenario:
         st.header("Official and scenario side by side")
-        st.dataframe(comparison(wb, swb, official, scenario), hide_index=True, width="stretch", key="what_if_table")
+        st.html(html_table.table(comparison(wb, swb, official, scenario), "Official and scenario side by side",
+                                 wide=("Scenario reason",), whole=("Official status", "Scenario status")))
         decide()
 
 

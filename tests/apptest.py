@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from app.grid import component_key
@@ -49,3 +51,41 @@ def open_priority_view(at: AppTest, name: str) -> AppTest:
     for priority in at.session_state["pprr_derived"].current.priorities:
         at.session_state[f"priority_view_{priority.number}"] = name
     return at.run()
+
+
+class TableReader(HTMLParser):
+    """Reads the tables out of an HTML element: each a list of rows of cell texts, header row first."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[list[list[str]]] = []
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self.cell = []
+        elif tag == "br" and self.cell is not None:
+            self.cell.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self.cell is not None:
+            self.tables[-1][-1].append("".join(self.cell))
+            self.cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def html_tables(at: AppTest) -> list[pd.DataFrame]:
+    """The tables the page drew as HTML (see :mod:`app.html_table`), in page order, as the officer reads them."""
+    frames = []
+    for element in at.get("html"):
+        reader = TableReader()
+        reader.feed(element.proto.body)
+        frames += [pd.DataFrame(rows[1:], columns=rows[0]) for rows in reader.tables if rows]
+    return frames

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from apptest import open_app, open_form
+from apptest import html_tables, open_app, open_form
 from streamlit.testing.v1 import AppTest
 
 from pprr.rules import finance
@@ -25,7 +25,7 @@ def set_forecast(at: AppTest, row: int, text: str) -> AppTest:
 
 
 def totals(at: AppTest) -> dict:
-    summary = at.dataframe[0].value
+    summary = html_tables(at)[0]
     return summary.set_index("Division").iloc[-1].to_dict()
 
 
@@ -132,7 +132,7 @@ def test_a_chart_is_built_when_its_tab_opens_and_again_only_when_its_figures_cha
 
 
 def test_each_variance_is_shown_with_its_commentary_largest_first(at, q3):
-    table = next(d.value for d in at.dataframe if "Commentary" in d.value.columns)
+    table = next(d for d in html_tables(at) if "Commentary" in d.columns)
     variances = [b for b in q3.budget if b.forecast is not None and round(b.forecast - b.net_budget) != 0]
     assert len(table) == len(variances)
     first = max(variances, key=lambda b: abs(b.forecast - b.net_budget))

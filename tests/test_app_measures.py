@@ -2,7 +2,7 @@
 
 
 import pytest
-from apptest import grid_edit, open_app, open_form
+from apptest import grid_edit, html_tables, open_app, open_form
 from streamlit.testing.v1 import AppTest
 
 from pprr.rules.status import Status
@@ -67,7 +67,7 @@ def test_an_edited_actual_changes_the_status_and_is_logged(at):
     assert not at.exception
     assert rating(at, 0).status is Status.RED
     assert any("Saved" in s.value and "row 2" in s.value for s in at.success)
-    log = at.dataframe[-1].value.drop(columns="Time")
+    log = html_tables(at)[-1].drop(columns="Time")
     assert log.to_dict("records") == [{"Measure / line": "CFSE.1",
                                        "Name": "Percentage of Mothers smoking at delivery (number)",
                                        "Field": "2021/22 Actual", "Old value": "8.9% (236)", "New value": "12.5%"}]

@@ -6,7 +6,7 @@ such as the sidebar, are not collected again), so the sidebar is checked on a fi
 
 
 import pytest
-from apptest import APP, open_app, open_form
+from apptest import APP, html_tables, open_app, open_form
 from streamlit.testing.v1 import AppTest
 
 from app.state import SAMPLE, Working
@@ -36,6 +36,7 @@ def shown(at: AppTest) -> str:
     for widget in (*at.selectbox, *at.multiselect):
         parts += [str(o) for o in widget.options]
     parts += [frame.value.to_string() for frame in at.dataframe]
+    parts += [frame.to_string() for frame in html_tables(at)]
     return "\n".join(parts)
 
 

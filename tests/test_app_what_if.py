@@ -3,7 +3,7 @@
 
 import pandas as pd
 import pytest
-from apptest import grid_edit, open_app, open_form
+from apptest import grid_edit, html_tables, open_app, open_form
 from streamlit.testing.v1 import AppTest
 
 from pages import what_if
@@ -40,7 +40,7 @@ def test_a_scenario_target_moves_a_status_without_touching_the_official_one(at):
     assert not at.exception and not at.error
     assert moved(at) == (f"✓ Green {before[Status.GREEN]} → {before[Status.GREEN] - 1}\n"
                          f"✗ Red {before[Status.RED]} → {before[Status.RED] + 1}")
-    table = at.dataframe[0].value
+    table = html_tables(at)[0]
     assert table[["Measure", "Official target", "Official status", "Scenario target", "Scenario status"]].to_dict(
         "records") == [{"Measure": "CFSE.1", "Official target": "9.5%", "Official status": "✓ Green",
                         "Scenario target": "8%", "Scenario status": "✗ Red"}]
@@ -54,7 +54,7 @@ def test_the_scenario_is_rated_on_edited_actuals(at):
     working.revision += 1
     set_target(at, 2, "8%")  # 7.5% now beats the scenario's 8%: the status does not move
     assert moved(at) == "No status count changes with this scenario."
-    assert at.dataframe[0].value["Scenario status"].tolist() == ["✓ Green"]
+    assert html_tables(at)[0]["Scenario status"].tolist() == ["✓ Green"]
 
 
 def test_adopting_asks_first_then_turns_the_scenario_into_target_edits(at):
@@ -143,7 +143,7 @@ def test_targets_typed_in_the_grid_go_into_the_scenario(at):
     assert not at.exception and not at.error
     scenario = at.session_state["pprr_working"].scenario
     assert set(scenario.values()) == {"8%", "Aim to maximise"} and len(scenario) == 2
-    assert at.dataframe[0].value["Scenario target"].tolist() == ["8%", "Aim to maximise"]
+    assert html_tables(at)[0]["Scenario target"].tolist() == ["8%", "Aim to maximise"]
     assert at.session_state["pprr_working"].edits == []
     assert grid_frame(at).loc[2, "scenario_status"] == "✗ Red"  # in the same run that took the cell
 
