@@ -20,7 +20,7 @@ CLASS = "pprr-table"
 # right-aligned, colours at least 4.5:1 (WCAG 2.1 AA).
 STYLE = f"""
 .{CLASS} {{ overflow: auto; border: 1px solid #D5D8DE; border-radius: 0.5rem; margin-bottom: 0.5rem; }}
-.{CLASS}.long {{ max-height: 26rem; }}
+.{CLASS}.long {{ max-height: 36rem; }}
 .{CLASS} table {{ border-collapse: collapse; width: 100%; font-size: 0.875rem; line-height: 1.4; }}
 .{CLASS} th {{ position: sticky; top: 0; z-index: 1; background: #F0F2F6; color: #262730; text-align: left;
     font-weight: 600; }}
@@ -40,7 +40,7 @@ def table(frame: pd.DataFrame, label: str, numeric: Iterable[str] = (), wide: It
 
     ``label`` names the box and the table for screen readers; ``numeric`` columns are right-aligned; ``wide``
     columns (long text) get room to wrap; ``whole`` columns (a status, a time) are never broken across lines;
-    ``long``: a table that can grow long keeps its height to about twelve rows and scrolls, its header in view."""
+    ``long``: a table that can grow long keeps its height to about fifteen rows and scrolls, its header in view."""
     wanted = {"num": set(numeric), "wide": set(wide), "whole": set(whole)}
 
     def classes(column: object) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
-from bench.browser import CHROMIUM, GRID, Server, idle, nav_item, open_page, upload
+from bench.browser import CHROMIUM, FIRST_TABLE, GRID, Server, idle, nav_item, open_page, upload
 from bench.run import SAMPLE, generated_workbook
 
 NOTE_MESSAGES = """(() => {
@@ -67,7 +67,7 @@ def timeline(page, there: str, back: str, repeat: int, grid_column: str | None) 
             page.frame_locator(GRID).first.locator(f'.ag-center-cols-container .ag-row [col-id="{grid_column}"]') \
                 .first.wait_for()
         else:
-            page.get_by_test_id("stDataFrame").first.wait_for()
+            page.locator(FIRST_TABLE).first.wait_for()
         drawn = page.evaluate("performance.now()")
         times, messages = page.evaluate("[window.__pprrTimes, window.__pprrMessages]")
         if attempt == 0 or "click" not in times or not messages:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import streamlit as st
 
+from app import html_table
 from app import state as _state
 from pprr.model import Measure, PortfolioWorkbook, Priority, Project
 from pprr.report import chart_data, vector
@@ -20,9 +21,6 @@ from pprr.year.edits import COMMENTARY, STATUS
 
 _MESSAGE = "priorities_message"
 _VIEW = "priorities_view"
-MEASURE_COLUMNS = {  # pixels: the name gets the most room; hovering a cell shows all of its text
-    "Theme": 130, "Measure": 85, "Name": 360, "Flags": 60, "Status": 90, "Trend": 110, "Actual (latest)": 170,
-    "Target": 110}
 PROJECT_COLUMNS = {"Project": 260, "Milestone": 200, "Lead": 150, "Due": 100, "Progress": 110, "Status": 120,
                    "Commentary": 420}
 EXCEPTION_CARDS = 25  # Red measures shown in full per priority; any more are listed in one table after them
@@ -291,8 +289,9 @@ def measures_view(shown: Section) -> None:
     if not shown.pairs:
         st.text("No measures are linked to this priority.")
         return
-    st.dataframe(shown.measures, hide_index=True, width="stretch", key=f"measures_{priority.number}",
-                 column_config={name: st.column_config.TextColumn(width=px) for name, px in MEASURE_COLUMNS.items()})
+    # A plain table: names wrap and are read in full (sorting and searching every measure is the Measures page's).
+    st.html(html_table.table(shown.measures, f"Measures of priority {priority.number}", wide=("Name",),
+                             whole=("Measure", "Status", "Trend"), long=True))
     used = flag_key(m for m in _state.current().measures if m.priority == priority.number)
     if used:
         st.caption(markdown_text("Flags: " + "; ".join(f"{marker} = {meaning}" for marker, meaning in used)))

@@ -3,7 +3,7 @@ theme and flag columns in the Measures grid, capital, risks and one-off resource
 page, and a workbook without any of it."""
 
 import pytest
-from apptest import APP, open_app, open_form, open_priority_view
+from apptest import APP, html_tables, open_app, open_form, open_priority_view
 from streamlit.testing.v1 import AppTest
 from workbooks import make_workbook
 
@@ -20,7 +20,9 @@ def texts(at: AppTest) -> list[str]:
 
 
 def frames(at: AppTest, column: str) -> list:
-    return [d.value for d in at.dataframe if column in d.value.columns]
+    """The tables with ``column``, drawn as canvas grids or as plain tables."""
+    return [d.value for d in at.dataframe if column in d.value.columns] + [
+        t for t in html_tables(at) if column in t.columns]
 
 
 def test_each_priority_shows_its_projects_with_their_progress(q3):

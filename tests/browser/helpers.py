@@ -252,14 +252,14 @@ def download(page: Page, button: str) -> Download:
 def open_priority_view(page: Page, view: str) -> None:
     """On the Priorities page, open the view ``view`` (Measures, Exceptions, Commentary or Key projects) of the
     priority shown (the first section's, when every priority is shown)."""
-    tab = page.get_by_test_id("stMain").get_by_role("tab", name=view, exact=True).first
-    if tab.get_attribute("aria-selected") == "true":  # open already: a click would start no run
-        settle(page)
-        return
-    watch_runs(page)  # the tab shows at once; the run that draws its view follows
+    main = page.get_by_test_id("stMain")
+    tab = main.get_by_role("tab", name=view, exact=True).first
     tab.click()
     expect(tab).to_have_attribute("aria-selected", "true", timeout=TIMEOUT_MS)
-    wait_for_run(page)
+    # The tab shows at once, its panel empty; the run that draws the view into it follows.
+    expect(main.get_by_role("tabpanel").first.get_by_test_id("stElementContainer").first).to_be_visible(
+        timeout=TIMEOUT_MS)
+    settle(page)
 
 
 def show_priority(page: Page, label: str) -> None:
