@@ -2,12 +2,11 @@
 
     python -m bench.nav_cpu [--size sample|1000] [--pages Measures,Priorities] [--edits 3] [--repeat 9]
 
-``bench.browser`` gives the figure that counts (click to page drawn, wall clock). On a shared machine that figure
-moves by 20-30% from run to run, too much to see a change of a few percent in what the page draws. This takes a
-Chromium trace of each change (from the click to 100 ms after the page is idle) and adds up the CPU time of the
-page's main thread (every task's own thread time, so time spent waiting for a core is left out), and the part of
-it React spent rendering. A page's grid, a chart or a table shows here as it costs the browser, whatever the
-machine's load. ``--edits`` makes that many Measures edits first, so the change log and the edited rows are
+``bench.browser`` gives the figure that counts (click to page drawn, wall clock). This takes a Chromium trace of
+each change (from the click to 100 ms after the page is idle) and adds up the CPU time of the page's main thread
+(every task's own thread time, so time spent waiting for a core is left out), and the part of it React spent
+rendering: what a page's grid, chart or table costs the browser. It still moves from run to run on a shared
+machine (by up to a fifth), so compare two versions in runs taken one after the other. ``--edits`` makes that many Measures edits first, so the change log and the edited rows are
 drawn, as after an officer's edits.
 """
 
