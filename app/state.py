@@ -159,6 +159,28 @@ def remember_page(path: str) -> None:
         st.query_params[PAGE_PARAM] = Path(path).stem
 
 
+_KEPT = "pprr_kept_"  # a filter's value, kept while its widget is not drawn
+
+
+def put_back(key: str, default, allowed=None) -> None:
+    """Before the widget ``key`` is drawn: give it back the value last chosen in it. Streamlit forgets a widget's
+    value after a run that did not draw it (another page was open, or the box holding it was closed). A list
+    value keeps only the choices still in ``allowed`` (another workbook may have other priorities)."""
+    if key in st.session_state:
+        return
+    value = st.session_state.get(_KEPT + key, default)
+    if allowed is not None and isinstance(value, list):
+        value = [v for v in value if v in allowed]
+    st.session_state[key] = value
+
+
+def chosen(key: str, default):
+    """The value last chosen in the widget ``key``, drawn in this run or not (see :func:`put_back`)."""
+    if key in st.session_state:
+        st.session_state[_KEPT + key] = st.session_state[key]
+    return st.session_state.get(_KEPT + key, default)
+
+
 def start() -> Working:
     """Called by the entry script on every run, before the page: the working copy, its draft token in the URL."""
     memory.start()

@@ -153,18 +153,49 @@ def view() -> View:
     return memo
 
 
+_FILTERS_OPEN = "measures_filters_open"
+_SEARCH, _PRIORITY, _STATUS, _TYPE = "measures_search", "measures_priority", "measures_status", "measures_type"
+
+
+def filters() -> tuple[list, list, list, str]:
+    """The filters as last set: priorities, statuses, measure types and the search text."""
+    return (_state.chosen(_PRIORITY, []), _state.chosen(_STATUS, []), _state.chosen(_TYPE, []),
+            _state.chosen(_SEARCH, ""))
+
+
+def filter_words(priorities: list, statuses: list, types: list) -> str:
+    """What the box's filters are set to, in words: "status Red; priority 2, 3"."""
+    words = []
+    if statuses:
+        words.append("status " + ", ".join(statuses))
+    if priorities:
+        words.append(f"priorit{'y' if len(priorities) == 1 else 'ies'} " + ", ".join(str(p) for p in priorities))
+    if types:
+        words.append("type " + ", ".join(types))
+    return "; ".join(words)
+
+
 def filtered(frame: pd.DataFrame, wb: PortfolioWorkbook) -> pd.DataFrame:
-    titles = {p.number: p.title for p in wb.priorities}
-    priority, status, kind, search = st.columns([3, 2, 2, 3])
-    chosen_priorities = priority.multiselect(
-        "Priority", sorted(set(frame["priority"])), key="measures_priority",
-        format_func=lambda n: f"{n}. {titles.get(n, '')}".strip(), placeholder="All")
-    badges = {s.value: f"{STATUS_STYLES[s].symbol} {STATUS_STYLES[s].label}" for s in STATUS_ORDER}
-    chosen_statuses = status.multiselect("Status", list(badges), key="measures_status", format_func=badges.get,
-                                         placeholder="All")
-    chosen_types = kind.multiselect("Measure type", MEASURE_TYPES, key="measures_type", placeholder="All")
-    text = search.text_input("Search code or name", key="measures_search", placeholder="e.g. CFSE.1 or smoking")
-    return kept(frame, chosen_priorities, chosen_statuses, chosen_types, text)
+    """The search box, and the priority, status and type filters in a box drawn only while it is open (three
+    lists on the page would slow every change to this page); the filters hold while the box is closed."""
+    _state.put_back(_SEARCH, "")
+    st.text_input("Search code or name", key=_SEARCH, placeholder="e.g. CFSE.1 or smoking", width=420)
+    box = st.expander("Filter by priority, status or type", key=_FILTERS_OPEN, on_change="rerun")  # a label
+    # that never changes: the box's open state is tied to its label
+    if box.open:
+        priorities = sorted(set(frame["priority"]))
+        titles = {p.number: p.title for p in wb.priorities}
+        badges = {s.value: f"{STATUS_STYLES[s].symbol} {STATUS_STYLES[s].label}" for s in STATUS_ORDER}
+        _state.put_back(_PRIORITY, [], priorities)
+        _state.put_back(_STATUS, [], list(badges))
+        _state.put_back(_TYPE, [], MEASURE_TYPES)
+        with box:
+            priority, status, kind = st.columns([3, 2, 2])
+            priority.multiselect("Priority", priorities, key=_PRIORITY, placeholder="All",
+                                 format_func=lambda n: f"{n}. {titles.get(n, '')}".strip())
+            status.multiselect("Status", list(badges), key=_STATUS, format_func=badges.get, placeholder="All")
+            kind.multiselect("Measure type", MEASURE_TYPES, key=_TYPE, placeholder="All")
+    return kept(frame, *filters())
 
 
 def kept(frame: pd.DataFrame, chosen_priorities: list, chosen_statuses: list, chosen_types: list,
@@ -234,6 +265,20 @@ def reset_all() -> None:
                                              "uploaded. The change log is empty."))
 
 
+def undo_one(log: list) -> None:
+    """Undo any one change, chosen from a list drawn only while its box is open (a list slows every change to this
+    page)."""
+    box = st.expander("Undo one change", key="undo_one_open", on_change="rerun")
+    if not box.open:
+        return
+    choices = {c.edit.cell: f"{c.edit.label} {c.edit.field}: '{c.edit.new}' back to '{c.edit.old or 'blank'}'"
+               for c in log}
+    with box:
+        choice, button = st.columns([3, 1], vertical_alignment="bottom")
+        choice.selectbox("Change to undo", list(choices), format_func=choices.get, key="undo_choice")
+        button.button("Undo this change", key="undo_change", on_click=undo_chosen)
+
+
 def change_log() -> None:
     st.header("Change log")
     log = _state.change_log()
@@ -246,11 +291,7 @@ def change_log() -> None:
     headline, where = _state.edits_state()
     st.caption(f"{headline}: {where}. Each changed cell is listed once, latest first, from its value as uploaded "
                "to its value now.")
-    choices = {c.edit.cell: f"{c.edit.label} {c.edit.field}: '{c.edit.new}' back to '{c.edit.old or 'blank'}'"
-               for c in log}
-    choice, undo_one = st.columns([3, 1], vertical_alignment="bottom")
-    choice.selectbox("Change to undo", list(choices), format_func=choices.get, key="undo_choice")
-    undo_one.button("Undo this change", key="undo_change", on_click=undo_chosen)
+    undo_one(log)
     undo, reset = st.columns(2)
     undo.button("Undo last edit", key="undo_edit", on_click=undo_last)
     if st.session_state.get(_CONFIRM_RESET):
@@ -312,10 +353,7 @@ def refresh(key: str) -> tuple[pd.DataFrame, int, bool]:
     """When a cell is committed: the grid's rows with it, at once, under the filters as set (the rest of the page
     follows in a second run)."""
     taken = take_grid_edits(key)
-    state = st.session_state
-    rows = kept(view().frame, state.get("measures_priority") or [], state.get("measures_status") or [],
-                state.get("measures_type") or [], state.get("measures_search") or "")
-    return rows, state.get(_NONCE, 0), taken
+    return kept(view().frame, *filters()), st.session_state.get(_NONCE, 0), taken
 
 
 working = _state.working()
@@ -335,7 +373,9 @@ with _grid.above():
         message = st.session_state.pop(_MESSAGE, None)
         if message:
             (st.error if message[0] == "error" else st.success)(markdown_text(message[1]))
-        st.caption(f"Showing {len(shown)} of {len(frame)} measures.")
+        set_now = filter_words(*filters()[:3])
+        st.caption(f"Showing {len(shown)} of {len(frame)} measures"
+                   + (f", filtered by {set_now}." if set_now else "."))
 _grid.show(shown, columns(wb.comparator_sets, chosen_set(wb)), key, sync=st.session_state.get(_NONCE, 0),
            refresh=lambda: refresh(key))
 edit_form(wb, fields)

@@ -147,11 +147,20 @@ def discard() -> None:
                                              "are gone; the official targets are unchanged."))
 
 
+_PRIORITY = "what_if_priority"
+
+
 def by_priority(frame: pd.DataFrame, wb: PortfolioWorkbook) -> pd.DataFrame:
-    titles = {p.number: p.title for p in wb.priorities}
-    chosen = st.multiselect("Priority", sorted(set(frame["priority"])), key="what_if_priority",
-                            format_func=lambda n: f"{n}. {titles.get(n, '')}".strip(), placeholder="All priorities")
-    return kept(frame, chosen)
+    """The priority filter, in a box drawn only while it is open (a list on the page slows every change to this
+    page); the filter holds while the box is closed and on other pages."""
+    box = st.expander("Filter by priority", key="what_if_filter_open", on_change="rerun")
+    if box.open:
+        titles = {p.number: p.title for p in wb.priorities}
+        priorities = sorted(set(frame["priority"]))
+        _state.put_back(_PRIORITY, [], priorities)
+        box.multiselect("Priority", priorities, key=_PRIORITY, placeholder="All priorities",
+                        format_func=lambda n: f"{n}. {titles.get(n, '')}".strip())
+    return kept(frame, _state.chosen(_PRIORITY, []))
 
 
 def kept(frame: pd.DataFrame, priorities: list) -> pd.DataFrame:
@@ -172,7 +181,7 @@ def refresh() -> tuple[pd.DataFrame, int, bool]:
     """When a scenario target is committed: the grid's rows with its new scenario status, at once, under the
     priority filter as set (the rest of the page, with the moved counts, follows in a second run)."""
     taken = take_grid_changes()
-    return (kept(view().frame, st.session_state.get("what_if_priority") or []),
+    return (kept(view().frame, _state.chosen(_PRIORITY, [])),
             st.session_state.get(_REVISION, 0), taken)
 
 
@@ -183,7 +192,9 @@ def grid_key() -> str:
 def grid(frame: pd.DataFrame, shown: pd.DataFrame) -> None:
     """The editable grid of every measure's scenario target; a committed cell goes into the scenario at once (taken
     by :func:`main` before the rows are worked out)."""
-    st.caption(f"Showing {len(shown)} of {len(frame)} measures. Double-click a scenario target (or select it and "
+    filtered = _state.chosen(_PRIORITY, [])
+    words = f", priorit{'y' if len(filtered) == 1 else 'ies'} {', '.join(map(str, filtered))}" if filtered else ""
+    st.caption(f"Showing {len(shown)} of {len(frame)} measures{words}. Double-click a scenario target (or select it and "
                "press Enter) to change it; empty it to drop the measure from the scenario. Tab leaves the grid.")
     _grid.show(shown, columns(), grid_key(), height=420, sync=st.session_state.get(_REVISION, 0), refresh=refresh)
 

@@ -32,26 +32,57 @@ def rating(at: AppTest, index: int):
     return at.session_state["pprr_derived"].ratings[index]
 
 
-@pytest.mark.parametrize("widget, value, expected", [
-    ("measures_search", "cfse.1", lambda m: "cfse.1" in m.code.casefold() or "cfse.1" in m.name.casefold()),
-    ("measures_search", "smoking", lambda m: "smoking" in m.name.casefold()),
-    ("measures_type", ["Contextual"], lambda m: m.measure_type == "Contextual"),
-    ("measures_priority", [2, 3], lambda m: m.priority in (2, 3)),
+@pytest.mark.parametrize("widget, value, expected, words", [
+    ("measures_search", "cfse.1", lambda m: "cfse.1" in m.code.casefold() or "cfse.1" in m.name.casefold(), ""),
+    ("measures_search", "smoking", lambda m: "smoking" in m.name.casefold(), ""),
+    ("measures_type", ["Contextual"], lambda m: m.measure_type == "Contextual", ", filtered by type Contextual"),
+    ("measures_priority", [2, 3], lambda m: m.priority in (2, 3), ", filtered by priorities 2, 3"),
 ])
-def test_filters_narrow_the_grid(at, q3, widget, value, expected):
+def test_filters_narrow_the_grid(at, q3, widget, value, expected, words):
     if widget == "measures_search":
         at.text_input(key=widget).input(value).run()
     else:
-        at.multiselect(key=widget).set_value(value).run()
+        open_form(at, "measures_filters_open").multiselect(key=widget).set_value(value).run()
     count = sum(1 for m in q3.measures if expected(m))
     assert 0 < count < len(q3.measures)
-    assert showing(at) == f"Showing {count} of {len(q3.measures)} measures."
+    assert showing(at) == f"Showing {count} of {len(q3.measures)} measures{words}."
 
 
 def test_status_filter_counts_the_red_measures(at):
     red = sum(1 for r in at.session_state["pprr_derived"].ratings if r.status is Status.RED)
+    open_form(at, "measures_filters_open").multiselect(key="measures_status").set_value(["Red"]).run()
+    assert showing(at) == f"Showing {red} of 93 measures, filtered by status Red."
+
+
+def test_the_filters_are_drawn_only_while_their_box_is_open_and_hold_when_it_is_closed(at):
+    assert not at.multiselect  # closed: three lists would slow every change to this page
+    red = sum(1 for r in at.session_state["pprr_derived"].ratings if r.status is Status.RED)
+    open_form(at, "measures_filters_open")
     at.multiselect(key="measures_status").set_value(["Red"]).run()
-    assert showing(at) == f"Showing {red} of 93 measures."
+    at.multiselect(key="measures_priority").set_value([2]).run()
+    both = showing(at)
+    assert both.startswith("Showing ") and both.endswith(", filtered by status Red; priority 2.")
+    at.session_state["measures_filters_open"] = False
+    at.run()
+    at.run()  # a second run without the lists: Streamlit has forgotten their values by now
+    assert not at.multiselect
+    assert showing(at) == both
+    open_form(at, "measures_filters_open")
+    assert at.multiselect(key="measures_status").value == ["Red"]
+    assert at.multiselect(key="measures_priority").value == [2]
+    at.multiselect(key="measures_priority").set_value([]).run()
+    assert showing(at) == f"Showing {red} of 93 measures, filtered by status Red."
+
+
+def test_the_filters_and_search_hold_across_pages(at):
+    at.text_input(key="measures_search").input("smoking").run()
+    open_form(at, "measures_filters_open").multiselect(key="measures_type").set_value(["Contextual"]).run()
+    before = showing(at)
+    at.switch_page("pages/finance.py").run()
+    at.switch_page("pages/measures.py").run()
+    assert showing(at) == before
+    assert at.text_input(key="measures_search").value == "smoking"
+    assert open_form(at, "measures_filters_open").multiselect(key="measures_type").value == ["Contextual"]
 
 
 def test_a_cell_committed_in_another_pages_rows_is_not_taken_here(at):
@@ -108,7 +139,7 @@ def test_one_chosen_change_is_undone_and_the_others_kept(at):
     edit(at, 2, "target", "8%")
     edit(at, 3, "commentary", "Data due in March")
     edit(at, 2, "target", "7%")
-    at.selectbox(key="undo_choice").set_value(("Measures", 2, "2021/22 target")).run()
+    open_form(at, "undo_one_open").selectbox(key="undo_choice").set_value(("Measures", 2, "2021/22 target")).run()
     at.button(key="undo_change").click().run()
     assert [(e.row, e.field) for e in at.session_state["pprr_working"].edits] == [(3, "Commentary")]
     assert rating(at, 0).status is Status.GREEN
@@ -131,6 +162,7 @@ def test_a_refused_grid_value_is_not_stored_and_the_grid_is_told_to_show_the_sto
 
 def test_a_rerun_reuses_the_grid_rows_until_the_working_copy_changes(at):
     first = at.session_state["measures_view"]
+    open_form(at, "measures_filters_open")
     at.multiselect(key="measures_status").set_value(["Red"]).run()  # filtering does not rebuild the rows
     assert at.session_state["measures_view"] is first
     edit(at, 2, "actual", "12.5%")
@@ -153,5 +185,5 @@ def test_out_of_date_measures_are_filtered_apart_from_the_red_ones(at):
     ratings = at.session_state["pprr_derived"].ratings
     old = sum(1 for r in ratings if r.status is Status.OUT_OF_DATE)
     assert old and not any(r.status is Status.RED and r.out_of_date for r in ratings)
-    at.multiselect(key="measures_status").set_value(["Out of date"]).run()
-    assert showing(at) == f"Showing {old} of 93 measures."
+    open_form(at, "measures_filters_open").multiselect(key="measures_status").set_value(["Out of date"]).run()
+    assert showing(at) == f"Showing {old} of 93 measures, filtered by status Out of date."

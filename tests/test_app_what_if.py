@@ -132,10 +132,12 @@ def test_discarding_shows_the_grid_without_the_scenario(at):
 
 
 def test_the_priority_filter_narrows_the_grid(at, q3):
-    at.multiselect(key="what_if_priority").set_value([2]).run()
+    assert not at.multiselect  # drawn only while its box is open
+    open_form(at, "what_if_filter_open").multiselect(key="what_if_priority").set_value([2]).run()
     count = sum(1 for m in q3.measures if m.priority == 2)
     assert 0 < count < len(q3.measures)
-    assert any(c.value.startswith(f"Showing {count} of {len(q3.measures)} measures.") for c in at.caption)
+    assert any(c.value.startswith(f"Showing {count} of {len(q3.measures)} measures, priority 2.")
+               for c in at.caption)
 
 
 def test_targets_typed_in_the_grid_go_into_the_scenario(at):

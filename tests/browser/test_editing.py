@@ -200,6 +200,7 @@ def test_the_change_log_undoes_one_chosen_change(app_server, page):
     edit_cell(page, CODE, "actual", "4.95")
     edit_cell(page, CODE, "commentary", "Kept")
     expect_edits(page, 2)
+    page.get_by_text("Undo one change", exact=True).click()
     choice = page.get_by_role("combobox", name="Change to undo")
     choice.click()
     choice.type("2021/22 Actual")  # the list narrows to the matching change, as an officer would type
