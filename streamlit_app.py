@@ -5,34 +5,24 @@ from pathlib import Path
 import streamlit as st
 
 from app import grid as _grid
-from app import html_table
+from app import html_table, status_box
 from app import state as _state
 
 
 def sidebar_status() -> None:
     working = _state.working()
-    st.caption("Workbook open")
-    st.text(working.filename)
-    if _state.current().portfolio.illustrative:
-        st.warning("ILLUSTRATIVE FIGURES: not the council's reported data.")
     headline, where = _state.edits_state()
-    st.markdown(f"**{headline}**")
-    if where:
-        st.caption(where[:1].upper() + where[1:])
     saved, why_not = _state.draft_status()
-    if not saved:
-        st.warning(f"Not saved: {why_not}")
-        if _state.draft_stale():
-            st.button("Reload the draft", key="reload_draft", on_click=_state.reload_draft)
-    if working.scenario:
-        count = len(working.scenario)
-        st.info(f"Scenario active: {count} what-if target{'' if count == 1 else 's'}, kept apart from the "
-                "official ones.")
+    st.html(status_box.status_html(status_box.Status(
+        filename=working.filename, illustrative=_state.current().portfolio.illustrative, headline=headline,
+        where=where, not_saved=None if saved else why_not, scenario_targets=len(working.scenario))))
+    if not saved and _state.draft_stale():
+        st.button("Reload the draft", key="reload_draft", on_click=_state.reload_draft)
 
 
 # The app's own layout rules (no user text): a compact left-aligned page menu, less empty space above each page,
 # captions dark enough to read (at least 4.5:1 on the page and on the sidebar, WCAG 2.1 AA); the short tables'
-# own rules (app/html_table.py).
+# and the sidebar's status box's own rules (app/html_table.py, app/status_box.py).
 STYLE = """<style>
 .st-key-pprr_nav [data-testid="stVerticalBlock"] { gap: 0.15rem; }
 .st-key-pprr_nav button { justify-content: flex-start; min-height: 2.1rem; padding: 0.2rem 0.6rem; }
@@ -41,7 +31,7 @@ STYLE = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
 [data-testid="stCaptionContainer"] { opacity: 1; color: #4D535B; }
 [data-testid="stCaptionContainer"] p { color: #4D535B; }
-""" + html_table.STYLE + "</style>"
+""" + html_table.STYLE + status_box.STYLE + "</style>"
 
 st.set_page_config(page_title="pprr", layout="wide")
 st.html(STYLE)

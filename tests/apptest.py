@@ -89,3 +89,35 @@ def html_tables(at: AppTest) -> list[pd.DataFrame]:
         reader.feed(element.proto.body)
         frames += [pd.DataFrame(rows[1:], columns=rows[0]) for rows in reader.tables if rows]
     return frames
+
+
+class ParagraphReader(HTMLParser):
+    """Reads the paragraphs' texts out of an HTML element, in order."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.paragraphs: list[str] = []
+        self.open = False
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "p":
+            self.paragraphs.append("")
+            self.open = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "p":
+            self.open = False
+
+    def handle_data(self, data: str) -> None:
+        if self.open:
+            self.paragraphs[-1] += data
+
+
+def html_paragraphs(elements) -> list[str]:
+    """The texts of the paragraphs in ``elements`` (HTML elements, e.g. ``at.sidebar.get("html")``)."""
+    found = []
+    for element in elements:
+        reader = ParagraphReader()
+        reader.feed(element.proto.body)
+        found += reader.paragraphs
+    return found

@@ -6,7 +6,7 @@ such as the sidebar, are not collected again), so the sidebar is checked on a fi
 
 
 import pytest
-from apptest import APP, html_tables, open_app, open_form
+from apptest import APP, html_paragraphs, html_tables, open_app, open_form
 from streamlit.testing.v1 import AppTest
 
 from app.state import SAMPLE, Working
@@ -41,9 +41,8 @@ def shown(at: AppTest) -> str:
 
 
 def sidebar_text(at: AppTest) -> list[str]:
-    """The sidebar's texts, captions, markdown and alerts (its page menu is buttons)."""
-    kinds = ("text", "caption", "markdown", "warning", "info")
-    return [str(element.value).replace("\\", "") for kind in kinds for element in at.sidebar.get(kind)]
+    """The sidebar's texts: its status box's paragraphs and any alert (its page menu is buttons)."""
+    return html_paragraphs(at.sidebar.get("html")) + [str(e.value) for e in at.sidebar.get("warning")]
 
 
 @pytest.mark.parametrize("page, title, sample_text", [(p, *v) for p, v in PAGES.items()])
@@ -59,7 +58,7 @@ def test_the_sidebar_names_the_sample_and_labels_it_illustrative():
     at = open_app()
     assert "stockport-cfse-2021-22-q3-illustrative.xlsx" in sidebar_text(at)
     assert any("ILLUSTRATIVE FIGURES" in text for text in sidebar_text(at))
-    assert "**No edits yet**" in sidebar_text(at)
+    assert "No edits yet" in sidebar_text(at)
     assert [b.label for b in at.sidebar.button] == ["Workbook", "Measures", "What-if", "Priorities", "Finance",
                                                      "Report", "Reporting year", "Glossary"]
 
@@ -73,8 +72,19 @@ def test_the_sidebar_counts_unsaved_edits():
     at.session_state["pprr_working"] = Working(data, "q3.xlsx", "sha-of-q3", base, edits)
     at.run()
     assert "q3.xlsx" in sidebar_text(at)
-    assert "**2 edits**" in sidebar_text(at)
+    assert "2 edits" in sidebar_text(at)
     assert "Not saved: kept in this browser tab only · not yet in a downloaded workbook" in sidebar_text(at)
+
+
+def test_the_sidebar_shows_a_file_name_as_typed_never_as_markup():
+    data = SAMPLE.read_bytes()
+    name = '<img src=x onerror="alert(1)">**q3**.xlsx'
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.session_state["pprr_working"] = Working(data, name, "sha-of-q3", load_workbook(data), [])
+    at.run()
+    assert name in sidebar_text(at)
+    body = "".join(e.proto.body for e in at.sidebar.get("html"))
+    assert "<img" not in body and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;**q3**.xlsx" in body
 
 
 def test_edits_survive_moving_between_pages():
