@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import grid as _grid
 from app import html_table, status_box
+from app.choice import choice
 from app import state as _state
 
 
@@ -20,14 +21,11 @@ def sidebar_status() -> None:
         st.button("Reload the draft", key="reload_draft", on_click=_state.reload_draft)
 
 
-# The app's own layout rules (no user text): a compact left-aligned page menu, less empty space above each page,
+# The app's own layout rules (no user text): a compact page menu, less empty space above each page,
 # captions dark enough to read (at least 4.5:1 on the page and on the sidebar, WCAG 2.1 AA); the short tables'
 # and the sidebar's status box's own rules (app/html_table.py, app/status_box.py).
 STYLE = """<style>
 .st-key-pprr_nav [data-testid="stVerticalBlock"] { gap: 0.15rem; }
-.st-key-pprr_nav button { justify-content: flex-start; min-height: 2.1rem; padding: 0.2rem 0.6rem; }
-.st-key-pprr_nav button > div { justify-content: flex-start; }
-.st-key-pprr_nav button p { font-size: 1rem; }
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
 [data-testid="stCaptionContainer"] { opacity: 1; color: #4D535B; }
 [data-testid="stCaptionContainer"] p { color: #4D535B; }
@@ -65,8 +63,9 @@ PAGES = (
 pages = [st.Page(path, title=title, default=path == PAGES[0][0]) for path, title in PAGES]
 # The app draws its own page menu: with client.showSidebarNavigation off, Streamlit never lists the files in
 # pages/ (it would on a fresh server's first run, before this script has said which pages there are). The menu
-# items are buttons: a click on a link while a text box still holds focus is overridden by the box's own rerun
-# (the box commits its text after the link has asked for the new page), while a button's click is kept.
+# items are buttons, drawn as one element (app/choice.py): a click on a link while a text box still holds focus is
+# overridden by the box's own rerun (the box commits its text after the link has asked for the new page), while a
+# button's click is kept.
 # A tab that was open before a server restart reconnects to a new session that does not know its page: the page
 # named in its address opens, so the edit it sends is read by the same page it was made on.
 # A menu click opens its page in the run the click starts (one run, not a run and then a page switch).
@@ -81,11 +80,9 @@ if chosen is not None and not opened and pages[chosen].title != page.title:
     st.switch_page(pages[chosen], query_params=st.query_params.to_dict())  # keeps the draft token
 with st.sidebar.container(key="pprr_nav"):
     st.markdown("**pprr**")
-    for number, each in enumerate(pages):
-        here = each.title == page.title
-        st.button(each.title, key=f"pprr_nav_{number}", type="primary" if here else "tertiary", width="stretch",
-                  on_click=st.session_state.__setitem__, args=(_GOTO, number),
-                  help="The page you are on" if here else None)
+    choice([each.title for each in pages], next(i for i, each in enumerate(pages) if each.title == page.title),
+           key="pprr_nav_menu", on_choose=lambda number: st.session_state.__setitem__(_GOTO, number), label="Pages",
+           kind="menu")
 status = st.sidebar.container()  # filled after the page, so it counts an edit the page has just taken
 _grid.begin(Path(path).stem)  # the grids of the pages that have one, kept in the browser across pages
 try:

@@ -9,6 +9,7 @@ import pytest
 from apptest import APP, html_paragraphs, html_tables, open_app, open_form
 from streamlit.testing.v1 import AppTest
 
+from app.choice import drawn
 from app.state import SAMPLE, Working
 from pprr import load_workbook
 from pprr.safe_text import markdown_text
@@ -59,8 +60,9 @@ def test_the_sidebar_names_the_sample_and_labels_it_illustrative():
     assert "stockport-cfse-2021-22-q3-illustrative.xlsx" in sidebar_text(at)
     assert any("ILLUSTRATIVE FIGURES" in text for text in sidebar_text(at))
     assert "No edits yet" in sidebar_text(at)
-    assert [b.label for b in at.sidebar.button] == ["Workbook", "Measures", "What-if", "Priorities", "Finance",
-                                                     "Report", "Reporting year", "Glossary"]
+    menu = next(drawn(e) for e in at.sidebar if drawn(e))
+    assert menu == {"labels": ["Workbook", "Measures", "What-if", "Priorities", "Finance", "Report", "Reporting year",
+                               "Glossary"], "chosen": 0, "label": "Pages", "kind": "menu"}
 
 
 def test_the_sidebar_counts_unsaved_edits():
