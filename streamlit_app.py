@@ -6,8 +6,8 @@ import streamlit as st
 
 from app import grid as _grid
 from app import html_table, status_box
-from app.choice import choice
 from app import state as _state
+from app.choice import choice
 
 
 def sidebar_status() -> None:
