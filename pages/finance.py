@@ -15,6 +15,7 @@ import streamlit as st
 from app import grid as _grid
 from app import html_table
 from app import state as _state
+from app.choice import choice
 from pprr.model import PortfolioWorkbook
 from pprr.report import charts
 from pprr.rules import finance
@@ -270,6 +271,7 @@ def variance_commentary(wb: PortfolioWorkbook) -> None:
 
 
 FURTHER = "Capital, risks and one-off resources"
+_SHOWN = "finance_tab"  # the view shown below the budgets, kept while the officer is on other pages
 
 
 def further_views(wb: PortfolioWorkbook) -> None:
@@ -277,16 +279,17 @@ def further_views(wb: PortfolioWorkbook) -> None:
     finance. Only the view shown is drawn, and only its chart is built (five charts and four tables at once take
     long to draw, and building two Altair charts again after each forecast edit took most of its run)."""
     names = ["Variances explained", *chart_figures(wb), FURTHER]
-    for name, tab in zip(names, st.tabs(names, key="finance_tab", on_change="rerun")):
-        if not tab.open:
-            continue
-        with tab:
-            if name == names[0]:
-                variance_commentary(wb)
-            elif name == FURTHER:
-                capital_risks_one_off(wb)
-            else:
-                chart(name, chart_spec(wb, name))
+    if st.session_state.get(_SHOWN) not in names:
+        st.session_state[_SHOWN] = names[0]
+    name = st.session_state[_SHOWN]
+    choice(names, names.index(name), key="finance_views", label="Finance views",
+           on_choose=lambda index: st.session_state.__setitem__(_SHOWN, names[index]))
+    if name == names[0]:
+        variance_commentary(wb)
+    elif name == FURTHER:
+        capital_risks_one_off(wb)
+    else:
+        chart(name, chart_spec(wb, name))
 
 
 budget_section()

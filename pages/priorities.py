@@ -10,6 +10,7 @@ import streamlit as st
 
 from app import html_table
 from app import state as _state
+from app.choice import choice
 from pprr.model import Measure, PortfolioWorkbook, Priority, Project
 from pprr.report import chart_data, vector
 from pprr.rules.agreement import flag_key, flags_text, progress_line, project_badge, projects_of
@@ -277,7 +278,6 @@ def shown_sections(sections: tuple[Section, ...]) -> tuple[Section, ...]:
 
 
 VIEWS = ("Measures", "Exceptions", "Commentary", "Key projects")  # a section's views, one drawn at a time
-_VIEWS_KEPT = "priorities_views_kept"  # priority number -> the view open, kept while the officer is on other pages
 
 
 def view_key(priority: Priority) -> str:
@@ -309,23 +309,20 @@ def priority_section(shown: Section) -> None:
     chart = view().chart(shown)
     if chart is not None:
         st.markdown(chart, unsafe_allow_html=True)  # pprr's own SVG, its workbook text escaped
-    kept = st.session_state.setdefault(_VIEWS_KEPT, {})
-    if st.session_state.get(view_key(priority)) not in VIEWS and kept.get(priority.number) in VIEWS:
-        st.session_state[view_key(priority)] = kept[priority.number]  # back from another page: as it was left
-    tabs = st.tabs(VIEWS, key=view_key(priority), on_change="rerun")
-    kept[priority.number] = st.session_state.get(view_key(priority))
-    for name, tab in zip(VIEWS, tabs):
-        if not tab.open:
-            continue
-        with tab:
-            if name == "Measures":
-                measures_view(shown)
-            elif name == "Exceptions":
-                exceptions(shown)
-            elif name == "Commentary":
-                commentary(priority)
-            else:
-                key_projects(priority)
+    key = view_key(priority)
+    if st.session_state.get(key) not in VIEWS:
+        st.session_state[key] = VIEWS[0]
+    shown_view = st.session_state[key]
+    choice(VIEWS, VIEWS.index(shown_view), key=f"priority_views_{priority.number}", label=f"Views of priority "
+           f"{priority.number}", on_choose=lambda index: st.session_state.__setitem__(key, VIEWS[index]))
+    if shown_view == "Measures":
+        measures_view(shown)
+    elif shown_view == "Exceptions":
+        exceptions(shown)
+    elif shown_view == "Commentary":
+        commentary(priority)
+    else:
+        key_projects(priority)
 
 
 st.title("Priorities")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+from app.choice import drawn
 from app.grid import component_key
 
 APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
@@ -120,4 +121,19 @@ def html_paragraphs(elements) -> list[str]:
         reader = ParagraphReader()
         reader.feed(element.proto.body)
         found += reader.paragraphs
+    return found
+
+
+def choices(at: AppTest) -> list[dict]:
+    """The sets of buttons drawn as one element (see :mod:`app.choice`) on the page, in page order: each one's
+    labels, the index chosen, its label and kind."""
+    found = []
+
+    def walk(node) -> None:
+        if drawn(node):
+            found.append(drawn(node))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at.main)
     return found

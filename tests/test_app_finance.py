@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from apptest import html_tables, open_app, open_form
+from apptest import choices, html_tables, open_app, open_form
 from streamlit.testing.v1 import AppTest
 
 from pprr.rules import finance
@@ -45,7 +45,9 @@ def drawn_charts(at: AppTest) -> list:
 
 def test_the_page_opens_on_the_variances_explained_with_no_chart_drawn(at):
     assert not at.exception
-    assert [t.label for t in at.tabs] == ["Variances explained", *CHART_TABS, "Capital, risks and one-off resources"]
+    views = next(c for c in choices(at) if c["label"] == "Finance views")
+    assert views["labels"] == ["Variances explained", *CHART_TABS, "Capital, risks and one-off resources"]
+    assert views["chosen"] == 0
     assert len(at.get("vega_lite_chart")) == 0  # a chart is drawn only on its own tab
     assert "Variances explained" in [s.value for s in at.subheader]
 

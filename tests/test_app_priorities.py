@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from apptest import APP, html_tables, open_app, open_priority_view
+from apptest import APP, choices, html_tables, open_app, open_priority_view
 from streamlit.testing.v1 import AppTest
 from workbooks import MEASURES, make_workbook
 
@@ -148,3 +148,14 @@ def test_a_section_draws_only_its_open_view_and_keeps_it_across_pages():
     at.switch_page("pages/finance.py").run()
     at.switch_page("pages/priorities.py").run()
     assert [t.key for t in at.text_area] == ["priority_commentary_1"]  # as the officer left it
+
+
+def test_each_section_offers_its_four_views_and_marks_the_one_open():
+    at = open_app("pages/priorities.py")  # the first priority's section
+    assert [c for c in choices(at) if c["kind"] == "row"] == [
+        {"labels": ["Measures", "Exceptions", "Commentary", "Key projects"], "chosen": 0,
+         "label": "Views of priority 1", "kind": "row"}]
+    open_priority_view(at, "Commentary")
+    assert next(c["chosen"] for c in choices(at) if c["kind"] == "row") == 2
+    assert at.text_area  # the commentary view is drawn, not the measures
+    assert not html_tables(at)
