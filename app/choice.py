@@ -1,4 +1,4 @@
-"""A set of buttons drawn as one element: the page menu, and a priority section's views.
+"""A set of buttons drawn as one element: the page menu, the priorities shown, a section's views.
 
 Each Streamlit widget costs the browser time on every change to its page (measured in Chromium's CPU time: a
 button about 1.4 ms, tabs about 15 ms, a selectbox about 10 ms); this whole set of buttons costs about 3 ms. The
@@ -21,7 +21,7 @@ import streamlit as st
 # least 4.5:1 (WCAG 2.1 AA). Streamlit reads inline CSS without a line break as a file name.
 _CSS = """
 .pprr-choice { display: flex; gap: 0.15rem; font-family: inherit; }
-.pprr-choice.menu { flex-direction: column; }
+.pprr-choice.menu, .pprr-choice.list { flex-direction: column; }
 .pprr-choice.row { flex-wrap: wrap; gap: 0.4rem; margin: 0.25rem 0 0.5rem 0; }
 .pprr-choice button { font: inherit; cursor: pointer; color: #1B1F24; background: transparent;
     border: 1px solid transparent; border-radius: 0.5rem; text-align: left; }
@@ -31,6 +31,10 @@ _CSS = """
 .pprr-choice.row button { font-size: 0.875rem; padding: 0.3rem 0.8rem; border-color: #B9C0CA; background: #FFFFFF; }
 .pprr-choice.row button:hover { border-color: #1F4E79; color: #1F4E79; }
 .pprr-choice.row button[aria-pressed="true"] { background: #1F4E79; border-color: #1F4E79; color: #FFFFFF; }
+.pprr-choice.list { gap: 0.3rem; margin: 0.25rem 0 0.75rem 0; }
+.pprr-choice.list button { font-size: 0.95rem; padding: 0.4rem 0.75rem; border-color: #D5D8DE; background: #FFFFFF; }
+.pprr-choice.list button:hover { border-color: #1F4E79; }
+.pprr-choice.list button[aria-pressed="true"] { background: #1F4E79; border-color: #1F4E79; color: #FFFFFF; }
 .pprr-choice button:focus-visible { outline: 2px solid #1F4E79; outline-offset: 2px; }
 """
 
@@ -38,13 +42,13 @@ _CSS = """
 _JS = """
 export default function ({ parentElement, data, setTriggerValue }) {
   const host = parentElement.querySelector(".pprr-choice-host");
-  const kind = data.kind === "menu" ? "menu" : "row";
+  const kind = ["menu", "list"].includes(data.kind) ? data.kind : "row";
   let box = host.firstElementChild;
   if (!box || box.dataset.kind !== kind) {
     box = document.createElement(kind === "menu" ? "nav" : "div");
     box.dataset.kind = kind;
     box.className = "pprr-choice " + kind;
-    if (kind === "row") box.setAttribute("role", "group");
+    if (kind !== "menu") box.setAttribute("role", "group");
     host.replaceChildren(box);
   }
   box.setAttribute("aria-label", data.label);
@@ -76,7 +80,8 @@ _COMPONENT = st.components.v2.component("pprr_choice", html='<div class="pprr-ch
 def choice(labels: Sequence[str], chosen: int | None, *, key: str, on_choose: Callable[[int], None], label: str,
            kind: str = "row") -> None:
     """Draw ``labels`` as buttons, ``chosen`` (an index) marked; a press calls ``on_choose(index)`` before the
-    next run. ``label`` names the set for screen readers; ``kind`` is "menu" (a page menu) or "row"."""
+    next run. ``label`` names the set for screen readers; ``kind`` is "menu" (a page menu), "row" (a few short
+    labels side by side) or "list" (long labels, one under another)."""
 
     def pressed() -> None:
         value = st.session_state[key]["chosen"]

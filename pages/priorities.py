@@ -235,46 +235,30 @@ def anchor(priority: Priority) -> str:
     return f"priority-{priority.number}"
 
 
-def overview(sections: tuple[Section, ...], one_at_a_time: bool) -> None:
-    """Every priority on one screen with its status counts; each links to its section, or, when one section is
-    shown at a time, the picker under the list opens it."""
-    st.header("Overview")
-    if not sections:
-        st.markdown("The workbook has no priorities.")
-        return
-    st.markdown("\n".join(
-        f"- {markdown_text(f'{s.priority.number}. {s.priority.title}')}: {s.counts.replace('   ', ' · ')}"
-        if one_at_a_time else
-        f"- [{markdown_text(f'{s.priority.number}. {s.priority.title}')}](#{anchor(s.priority)}): "
-        f"{s.counts.replace('   ', ' · ')}" for s in sections))
-
-
-_SHOW = "priorities_show"
-_KEPT = "priorities_show_kept"  # the choice, kept while the officer is on other pages
-
-
-def _keep() -> None:
-    st.session_state[_KEPT] = st.session_state[_SHOW]
+_SHOW = "priorities_show"  # the section shown: a priority's number, or ALL; kept while on other pages
 
 
 def shown_sections(sections: tuple[Section, ...]) -> tuple[Section, ...]:
-    """The overview, then the sections to show: one priority at a time, the first at first, or every one when the
-    officer asks (every section at once, with its chart and tables, takes long to draw)."""
-    titles = {s.priority.number: f"{s.priority.number}. {s.priority.title}" for s in sections}
-    if st.session_state.get(_SHOW) not in (ALL, *titles):  # first drawn, or back from another page
-        kept = st.session_state.get(_KEPT)
-        st.session_state[_SHOW] = kept if kept in (ALL, *titles) else sections[0].priority.number if sections else ALL
-    overview(sections, st.session_state[_SHOW] != ALL)
+    """The overview: every priority on one screen with its status counts, each a button that shows its section
+    (one at a time, the first at first), then Every priority (every section at once, with its chart and tables,
+    takes long to draw). The sections to show."""
+    st.header("Overview")
     if not sections:
+        st.markdown("The workbook has no priorities.")
         return sections
-    pick = st.selectbox("Priorities shown", [*titles, ALL], key=_SHOW,
-                        format_func=lambda n: titles.get(n, "Every priority"),
-                        help="One priority's section at a time, or every priority's one after another.",
-                        on_change=_keep)
-    if pick == ALL:
+    numbers = [s.priority.number for s in sections]
+    if st.session_state.get(_SHOW) not in (ALL, *numbers):
+        st.session_state[_SHOW] = numbers[0]
+    shown = st.session_state[_SHOW]
+    options = [*numbers, ALL]
+    choice([*(f"{s.priority.number}. {s.priority.title}: {s.counts.replace('   ', ' · ')}" for s in sections),
+            "Every priority, one after another"], options.index(shown), key="priorities_picker",
+           label="Priorities shown", kind="list",
+           on_choose=lambda index: st.session_state.__setitem__(_SHOW, options[index]))
+    if shown == ALL:
         return sections
-    st.caption(f"Showing priority {pick} of {len(sections)}: choose another, or Every priority, above.")
-    return tuple(s for s in sections if s.priority.number == pick)
+    st.caption(f"Showing priority {shown} of {len(sections)}: choose another, or Every priority, above.")
+    return tuple(s for s in sections if s.priority.number == shown)
 
 
 VIEWS = ("Measures", "Exceptions", "Commentary", "Key projects")  # a section's views, one drawn at a time

@@ -137,3 +137,10 @@ def choices(at: AppTest) -> list[dict]:
 
     walk(at.main)
     return found
+
+
+def show_priority(at: AppTest, number: int) -> AppTest:
+    """On the Priorities page, show priority ``number``'s section (0: every priority), as a press on it in the
+    overview does."""
+    at.session_state["priorities_show"] = number
+    return at.run()

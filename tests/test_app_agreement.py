@@ -3,7 +3,7 @@ theme and flag columns in the Measures grid, capital, risks and one-off resource
 page, and a workbook without any of it."""
 
 import pytest
-from apptest import APP, html_tables, open_app, open_form, open_priority_view
+from apptest import APP, html_tables, open_app, open_form, open_priority_view, show_priority
 from streamlit.testing.v1 import AppTest
 from workbooks import make_workbook
 
@@ -27,7 +27,7 @@ def frames(at: AppTest, column: str) -> list:
 
 def test_each_priority_shows_its_projects_with_their_progress(q3):
     at = open_app("pages/priorities.py")
-    at.selectbox(key="priorities_show").set_value(0).run()  # every priority
+    show_priority(at, 0)  # every priority
     open_priority_view(at, "Key projects")
     assert not at.exception
     tables = frames(at, "Progress")
@@ -45,7 +45,7 @@ def test_each_priority_shows_its_projects_with_their_progress(q3):
 
 def test_a_projects_progress_is_updated_as_an_edit_that_downloads(q3):
     at = open_app("pages/priorities.py")
-    at.selectbox(key="priorities_show").set_value(4).run()
+    show_priority(at, 4)
     open_priority_view(at, "Key projects")
     project = projects_of(q3, 4)[3]  # DSG review proposals: Off track
     assert project.project == "DSG review proposals"

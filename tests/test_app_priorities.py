@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from apptest import APP, choices, html_tables, open_app, open_priority_view
+from apptest import APP, choices, html_tables, open_app, open_priority_view, show_priority
 from streamlit.testing.v1 import AppTest
 from workbooks import MEASURES, make_workbook
 
@@ -20,7 +20,7 @@ PIXEL = "![seen](https://tracker.example/p.png) <img src=x onerror=alert(1)>"
 def at() -> AppTest:
     """The Priorities page showing every priority's section."""
     at = open_app("pages/priorities.py")
-    at.selectbox(key="priorities_show").set_value(0).run()
+    show_priority(at, 0)
     return at
 
 
@@ -88,10 +88,13 @@ def test_commentary_is_saved_when_the_box_is_left_and_kept_across_pages(at):
     assert at.text_area(key="priority_commentary_2").value == "Typed, then off to another page"
 
 
-def test_the_overview_links_to_every_priority(at, q3):
-    overview = next(m.value for m in at.markdown if "](#priority-1)" in m.value)
-    for p in q3.priorities:
-        assert f"](#priority-{p.number})" in overview
+def test_the_overview_lists_every_priority_with_its_counts_each_a_button_that_shows_it(at, q3):
+    overview = next(c for c in choices(at) if c["label"] == "Priorities shown")
+    assert overview["kind"] == "list" and len(overview["labels"]) == len(q3.priorities) + 1
+    for p, label in zip(q3.priorities, overview["labels"]):
+        assert label.startswith(f"{p.number}. {p.title}: ✓ Green: ")
+    assert overview["labels"][-1] == "Every priority, one after another"
+    assert overview["chosen"] == len(q3.priorities)  # the fixture shows every priority
 
 
 def test_measure_commentary_is_never_rendered_as_markdown(at):
@@ -113,7 +116,7 @@ def test_many_red_measures_show_the_first_in_full_and_the_rest_in_one_table():
     at = AppTest.from_file(str(APP), default_timeout=30).run()
     at.file_uploader[0].set_value(("many-red.xlsx", make_workbook(measures=measures), XLSX)).run()
     at.switch_page("pages/priorities.py").run()
-    at.selectbox(key="priorities_show").set_value(0).run()  # every priority
+    show_priority(at, 0)  # every priority
     open_priority_view(at, "Exceptions")
     assert not at.exception
     assert all(r.status is Status.RED for r in at.session_state["pprr_derived"].ratings)
@@ -130,11 +133,11 @@ def test_one_priority_is_shown_at_a_time_the_first_at_first_and_the_picker_opens
     sections = [h.value for h in at.header if h.value != "Overview"]
     assert sections == [markdown_text(f"1. {q3.priorities[0].title}")]
     assert chart_titles(at) == ["Measures by status"]
-    overview = next(m.value for m in at.markdown if q3.priorities[-1].title in m.value)
-    assert all(markdown_text(f"{p.number}. {p.title}") in overview for p in q3.priorities)  # every priority listed
-    at.selectbox(key="priorities_show").set_value(2).run()
+    assert next(c["chosen"] for c in choices(at) if c["label"] == "Priorities shown") == 0
+    show_priority(at, 2)
     assert [h.value for h in at.header if h.value != "Overview"] == [markdown_text(f"2. {q3.priorities[1].title}")]
-    at.selectbox(key="priorities_show").set_value(0).run()  # every priority
+    assert next(c["chosen"] for c in choices(at) if c["label"] == "Priorities shown") == 1
+    show_priority(at, 0)  # every priority
     assert len([h.value for h in at.header if h.value != "Overview"]) == len(q3.priorities)
 
 

@@ -262,11 +262,12 @@ def open_priority_view(page: Page, view: str) -> None:
 
 
 def show_priority(page: Page, label: str) -> None:
-    """On the Priorities page, pick ``label`` (e.g. "5. Children ..." or "Every priority") in Priorities shown."""
-    picker = page.get_by_test_id("stSelectbox").filter(has_text="Priorities shown").first
-    choice = picker.get_by_role("combobox")
-    choice.click()
-    page.get_by_role("option", name=label).click()
-    if label != "Every priority":  # its section drawn, not only the run started
+    """On the Priorities page, press ``label``'s start (e.g. "5. Children ..." or "Every priority") in the
+    overview's list of priorities."""
+    overview = page.get_by_test_id("stMain").get_by_role("group", name="Priorities shown")
+    button = overview.get_by_role("button", name=re.compile("^" + re.escape(label))).first
+    button.click()
+    expect(button).to_have_attribute("aria-pressed", "true", timeout=TIMEOUT_MS)
+    if not label.startswith("Every priority"):  # its section drawn, not only the run started
         expect(page.locator("h2", has_text=label).first).to_be_visible(timeout=TIMEOUT_MS)
     settle(page)
