@@ -4,7 +4,8 @@ bare page of ``--count`` elements of a kind, less that of the same page with non
     python -m bench.element_cost [--kinds button,multiselect,selectbox] [--count 10] [--repeat 7]
 
 Each kind is served by its own bare app (``bench/floors/elements_page.py``) and timed as ``bench.nav_cpu`` times
-pprr's pages, interleaved. ``html_table_150_rows`` draws one 150-row table, so its figure is for the one table.
+pprr's pages, interleaved. ``html_table_150_rows`` draws one 150-row table, so its figure is for the one table;
+``choice_8_buttons`` is pprr's page menu (``app.choice``): eight buttons as one element.
 This is why pprr draws lists, tabs and filters only when opened, and its menu and views as one element.
 """
 
@@ -21,7 +22,7 @@ from bench.browser import CHROMIUM, Server, go, open_page
 from bench.nav_cpu import change_cpu
 
 KINDS = ("button", "multiselect", "selectbox", "text_input", "expander", "tabs", "pills", "caption", "markdown",
-         "text", "html", "warning", "header", "html_table_150_rows")
+         "text", "html", "warning", "header", "html_table_150_rows", "choice_8_buttons")
 
 
 def measure(kinds: list[str], count: int, repeat: int) -> dict[str, float]:

@@ -5,6 +5,8 @@ import os
 
 import streamlit as st
 
+from app.choice import choice
+
 KIND = os.environ.get("PPRR_ELEMENT_KIND", "none")
 COUNT = int(os.environ.get("PPRR_ELEMENT_COUNT", "10"))
 OPTIONS = ["a", "b", "c", "d"]
@@ -44,6 +46,8 @@ def draw(kind: str, i: int) -> None:
         st.header(f"Header {i}")
     elif kind == "html_table_150_rows" and i == 0:
         st.html(TABLE)
+    elif kind == "choice_8_buttons":  # pprr's own set of buttons drawn as one element
+        choice([f"Page {n}" for n in range(8)], 0, key=key, on_choose=lambda n: None, label="Pages", kind="menu")
 
 
 def first() -> None:
