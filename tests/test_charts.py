@@ -192,3 +192,16 @@ def test_every_bar_row_keeps_its_label(make):
     spec = make(WORKBOOK).to_dict()
     assert spec["layer"][0]["encoding"]["y"]["axis"]["labelOverlap"] is False
     assert spec["height"] == {"step": charts.ROW_STEP}
+
+
+@pytest.mark.parametrize("title, text, subtitle", [
+    ("Forecast variance by service (£000; overspend positive, underspend in brackets)",
+     "Forecast variance by service", "£000; overspend positive, underspend in brackets"),
+    ("Cash-limit reconciliation (£000)", "Cash-limit reconciliation", "£000"),
+    ("Reserves: approved use", "Reserves: approved use", None),
+    ("Savings (£000) by rating", "Savings (£000) by rating", None),  # brackets not at the end: one line
+])
+def test_a_titles_closing_words_in_brackets_are_its_subtitle(title, text, subtitle):
+    params = charts._title(title).to_dict()
+    assert params["text"] == text
+    assert params.get("subtitle") == subtitle

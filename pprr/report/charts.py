@@ -37,9 +37,19 @@ CONTAINER = "container"  # a chart width that fills the element it is shown in (
 Width = int | str
 
 
+def _title(title: str) -> alt.TitleParams:
+    """The chart's title, its closing words in brackets set as a subtitle: a title is cut short at the width of
+    the plot (about 470 px in a window 800 px wide)."""
+    head, bracket, rest = title.partition(" (")
+    if not bracket or not rest.endswith(")"):
+        return alt.TitleParams(title, anchor="start", fontSize=15, font=FONT)
+    return alt.TitleParams(head, subtitle=rest[:-1], anchor="start", fontSize=15, font=FONT, subtitleFont=FONT,
+                           subtitleFontSize=12, subtitleColor="#222")
+
+
 def _styled(chart: alt.TopLevelMixin, title: str) -> alt.TopLevelMixin:
     return (
-        chart.properties(title=alt.TitleParams(title, anchor="start", fontSize=15, font=FONT))
+        chart.properties(title=_title(title))
         .configure(font=FONT)
         .configure_axis(labelFontSize=12, titleFontSize=12, labelLimit=LABEL_LIMIT, labelColor="#222",
                         titleColor="#222")
