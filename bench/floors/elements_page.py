@@ -15,6 +15,10 @@ ROWS = "".join(f"<tr><td>CFSE.{r}</td><td>Percentage of children measured in yea
 TABLE = f"<div><table><tr><th>a</th><th>b</th><th>c</th><th>d</th><th>e</th><th>f</th></tr>{ROWS}</table></div>"
 
 
+TEXTS = {"caption": st.caption, "markdown": st.markdown, "text": st.text, "html": st.html, "warning": st.warning,
+         "header": st.header}  # elements of text alone
+
+
 def draw(kind: str, i: int) -> None:
     key = f"w{i}"
     if kind == "button":
@@ -32,18 +36,8 @@ def draw(kind: str, i: int) -> None:
             st.text("in")
     elif kind == "pills":
         st.pills(f"Pills {i}", OPTIONS, selection_mode="multi", key=key)
-    elif kind == "caption":
-        st.caption(f"Caption {i}")
-    elif kind == "markdown":
-        st.markdown(f"**Markdown** {i}")
-    elif kind == "text":
-        st.text(f"Text {i}")
-    elif kind == "html":
-        st.html(f"<p>Html {i}</p>")
-    elif kind == "warning":
-        st.warning(f"Warning {i}")
-    elif kind == "header":
-        st.header(f"Header {i}")
+    elif kind in TEXTS:
+        TEXTS[kind](f"{kind.capitalize()} {i}")
     elif kind == "html_table_150_rows" and i == 0:
         st.html(TABLE)
     elif kind == "choice_8_buttons":  # pprr's own set of buttons drawn as one element
